@@ -27,6 +27,16 @@ _UNION_TAGS = frozenset(
         "fisher_exact",
         "logrank",
         "unstated",
+        # eligibility rule language node kinds (abscopal.eligibility.language.RULE_KINDS)
+        "fact",
+        "measurement",
+        "age",
+        "creatinine_clearance",
+        "bsa",
+        "event",
+        "any",
+        "not",
+        "if",
     }
 )
 
