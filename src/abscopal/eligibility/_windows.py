@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 WindowUnit = Literal["days", "weeks", "months", "years"]
@@ -47,6 +48,7 @@ class Window:
         return date(year, month, day)
 
 
+@lru_cache(maxsize=256)
 def parse_window(text: str) -> Window:
     """Parse ``"6 months"``, ``"4 weeks"``, ``"30 days"``, ``"5 years"`` (singular allowed).
 

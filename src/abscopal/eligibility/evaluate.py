@@ -25,6 +25,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from abscopal.eligibility._windows import parse_window
 from abscopal.eligibility.concepts import CONCEPT_SETS
 from abscopal.eligibility.derived import (
     compare_value,
@@ -228,8 +229,6 @@ def _eval_crcl(rule: CreatinineClearanceRule, ctx: _Context) -> Outcome:
 
 
 def _start(within: str, as_of: date) -> date:
-    from abscopal.eligibility._windows import parse_window
-
     return parse_window(within).start_date(as_of)
 
 
@@ -365,11 +364,15 @@ def classify_verdict(kind: str, status: Status) -> Verdict:
 
 def evaluate_criterion(criterion: Criterion, patient: Patient, *, as_of: date) -> CriterionResult:
     """Evaluate one protocol criterion (manual criteria come back as ``manual``)."""
+    return _criterion(criterion, _Context(patient, as_of))
+
+
+def _criterion(criterion: Criterion, ctx: _Context) -> CriterionResult:
     kind = str(criterion.kind.value)
     if criterion.rule is None:
         return CriterionResult(criterion.id, kind, criterion.text, Status.MANUAL,
                                Verdict.TO_CONFIRM, None, manual_reason=criterion.manual_reason)
-    out = evaluate_rule(criterion.rule, patient, as_of=as_of)
+    out = _eval(criterion.rule, ctx)
     return CriterionResult(criterion.id, kind, criterion.text, out.status,
                            classify_verdict(kind, out.status), criterion.rule.describe(),
                            out.values, out.missing)
@@ -386,7 +389,8 @@ def classify_trial(verdicts: Sequence[Verdict]) -> TrialStatus:
 
 def evaluate_protocol(protocol: Protocol, patient: Patient, *, as_of: date) -> TrialResult:
     """Evaluate every criterion of ``protocol`` for ``patient`` on ``as_of``."""
-    results = tuple(evaluate_criterion(c, patient, as_of=as_of) for c in protocol.eligibility)
+    ctx = _Context(patient, as_of)
+    results = tuple(_criterion(c, ctx) for c in protocol.eligibility)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1

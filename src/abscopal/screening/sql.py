@@ -373,7 +373,9 @@ def compile_protocol(
     if dialect not in DIALECTS:
         raise InputError(f"'dialect' must be one of {list(DIALECTS)} (got {dialect!r})")
     b = _Builder(as_of=as_of, use_ancestor=use_concept_ancestor)
-    columns, ids, manual = [], [], []
+    columns: list[str] = []
+    ids: list[str] = []
+    manual: list[str] = []
     for criterion in protocol.eligibility:
         if criterion.rule is None:
             manual.append(criterion.id)
