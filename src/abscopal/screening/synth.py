@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from abscopal.eligibility.concepts import CONCEPT_SETS, LOCAL_VOCABULARY
@@ -367,7 +368,7 @@ def _events(rng: np.random.Generator, vocab: _Vocab, person_id: np.ndarray,
         if table.end_column:
             end_arr = _dates(np.where(end < 0, start, end))
             mask = pa.array(end < 0)
-            cols[table.end_column] = pa.compute.if_else(mask, pa.scalar(None, pa.date32()), end_arr)
+            cols[table.end_column] = pc.if_else(mask, pa.scalar(None, pa.date32()), end_arr)
         cols[f"{domain}_type_concept_id" if domain != "drug" else "drug_type_concept_id"] = (
             np.zeros(total, np.int64))
         out[table.table] = pa.table(cols)
