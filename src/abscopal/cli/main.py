@@ -6,6 +6,8 @@ import typer
 
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
+from abscopal.cli import screen as screen_cli
+from abscopal.cli import synth as synth_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -17,6 +19,8 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+app.add_typer(screen_cli.app, name="screen")
+app.add_typer(synth_cli.app, name="synth")
 protocol_import.register(protocol_cli.app)
 
 

@@ -379,7 +379,12 @@ def _criterion(criterion: Criterion, ctx: _Context) -> CriterionResult:
 
 
 def classify_trial(verdicts: Sequence[Verdict]) -> TrialStatus:
-    """Any fail -> not eligible; any to-confirm -> to confirm; else eligible."""
+    """Any fail -> not eligible; any to-confirm -> to confirm; else eligible.
+
+    A protocol without any criterion (not yet transcribed) is "to confirm", never eligible.
+    """
+    if not verdicts:
+        return TrialStatus.TO_CONFIRM
     if Verdict.FAIL in verdicts:
         return TrialStatus.NOT_ELIGIBLE
     if Verdict.TO_CONFIRM in verdicts:
