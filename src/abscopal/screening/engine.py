@@ -222,7 +222,8 @@ def classify_batch(criteria: Sequence[tuple[str, str, bool]], status_codes: np.n
         verdict[passes, j] = 0
         verdict[fails, j] = 1
     any_fail = (verdict == 1).any(axis=1)
-    any_confirm = (verdict == 2).any(axis=1) | (verdict.shape[1] == 0)
+    no_criteria = len(criteria) == 0  # not yet transcribed: never "eligible"
+    any_confirm = (verdict == 2).any(axis=1) | no_criteria
     trial = np.where(any_fail, 1, np.where(any_confirm, 2, 0)).astype(np.int8)
     return verdict, trial
 
