@@ -151,7 +151,7 @@ def run_query(db: Database, query: CompiledQuery, *, timeout_s: float = DEFAULT_
         timer = threading.Timer(timeout_s, db.connection.interrupt)
         timer.start()
         try:
-            table: pa.Table = db.connection.execute(query.sql, query.params).fetch_arrow_table()
+            table: pa.Table = db.connection.sql(query.sql, params=query.params).to_arrow_table()
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"{query.registry_id}: query exceeded {timeout_s:g} s") from exc
         except duckdb.Error as exc:
