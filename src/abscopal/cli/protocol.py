@@ -41,11 +41,14 @@ def list_(json_out: JsonFlag = False) -> None:
         return
     table = Table(title="Built-in trials (all valid)")
     table.add_column("registry_id", no_wrap=True, min_width=11)
-    for col in ("phase", "status", "target_enrolment", "arms", "criteria", "title"):
-        table.add_column(col, overflow="fold")
+    for col in ("phase", "status"):
+        table.add_column(col, no_wrap=True)
+    for col in ("n", "arms", "criteria"):
+        table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
+    table.add_column("title", no_wrap=True, overflow="ellipsis", min_width=12, max_width=48)
     for r in rows:
-        table.add_row(*(str(r[c]) for c in ("registry_id", "phase", "status",
-                                             "target_enrolment", "arms", "criteria", "title")))
+        table.add_row(*(("—" if r[c] is None else str(r[c])) for c in (
+            "registry_id", "phase", "status", "target_enrolment", "arms", "criteria", "title")))
     console.print(table)
 
 
