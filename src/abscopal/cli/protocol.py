@@ -40,16 +40,15 @@ def list_(json_out: JsonFlag = False) -> None:
         print_json(rows)
         return
     table = Table(title="Built-in trials (all valid)")
-    table.add_column("registry_id", no_wrap=True, min_width=11)
-    for col in ("phase", "status"):
-        table.add_column(col, no_wrap=True)
-    for col in ("n", "arms", "criteria"):
-        table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
-    table.add_column("title", no_wrap=True, overflow="ellipsis", min_width=12, max_width=48)
+    for col in ("registry_id", "phase", "status", "n", "arms", "criteria"):
+        table.add_column(col, no_wrap=True, min_width=len(col))
     for r in rows:
         table.add_row(*(("—" if r[c] is None else str(r[c])) for c in (
-            "registry_id", "phase", "status", "target_enrolment", "arms", "criteria", "title")))
+            "registry_id", "phase", "status", "target_enrolment", "arms", "criteria")))
     console.print(table)
+    for r in rows:
+        console.print(f"{r['registry_id']}  {r['title']}", overflow="ellipsis", no_wrap=True,
+                      highlight=False)
 
 
 @app.command("show")
