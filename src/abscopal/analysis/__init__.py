@@ -1,6 +1,13 @@
 """Endpoint statistics: proportions, time-to-event derivation, Kaplan–Meier, log-rank, Cox."""
 
 from abscopal.analysis.cox import CoxResult, compute_cox_ph
+from abscopal.analysis.endpoints import (
+    ENDPOINT_DEFINITIONS,
+    CensoringRules,
+    EndpointDefinition,
+    compute_months,
+    derive_time_to_event,
+)
 from abscopal.analysis.km import (
     DAYS_PER_MONTH,
     KaplanMeierResult,
@@ -21,7 +28,10 @@ from abscopal.analysis.proportions import (
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "ENDPOINT_DEFINITIONS",
+    "CensoringRules",
     "CoxResult",
+    "EndpointDefinition",
     "FisherExactResult",
     "KaplanMeierResult",
     "LandmarkResult",
@@ -34,6 +44,8 @@ __all__ = [
     "compute_kaplan_meier_by_group",
     "compute_landmark_survival",
     "compute_logrank_test",
+    "compute_months",
     "compute_proportion_ci",
     "compute_proportion_difference",
+    "derive_time_to_event",
 ]
