@@ -27,10 +27,10 @@ from abscopal.analysis.proportions import (
 )
 
 __all__ = [
-    "DAYS_PER_MONTH",
-    "ENDPOINT_DEFINITIONS",
     "CensoringRules",
     "CoxResult",
+    "DAYS_PER_MONTH",
+    "ENDPOINT_DEFINITIONS",
     "EndpointDefinition",
     "FisherExactResult",
     "KaplanMeierResult",

@@ -54,12 +54,12 @@ def as_times(time: Sequence[float] | npt.ArrayLike, *, name: str = "time") -> Fl
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"'{name}' must be finite (got {arr[i]!r} at row {i}; "
+            f"'{name}' must be finite (got {float(arr[i])!r} at row {i}; "
             f"{int(bad.sum())} missing/infinite value(s) in all). Drop or impute them first."
         )
     if (arr < 0).any():
         i = int(np.flatnonzero(arr < 0)[0])
-        raise InputError(f"'{name}' must be >= 0 (got {arr[i]!r} at row {i})")
+        raise InputError(f"'{name}' must be >= 0 (got {float(arr[i])!r} at row {i})")
     return arr
 
 
@@ -80,7 +80,7 @@ def as_events(event: Sequence[Any] | npt.ArrayLike, *, n: int, name: str = "even
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
         raise InputError(
-            f"'{name}' must be 0/1 or True/False (got {arr[i]!r} at row {i}); "
+            f"'{name}' must be 0/1 or True/False (got {float(arr[i])!r} at row {i}); "
             "recode e.g. R's 1/2 status as status - 1"
         )
     return np.asarray(num == 1, dtype=np.bool_)

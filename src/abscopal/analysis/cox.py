@@ -240,8 +240,8 @@ def _as_design(
     if not np.isfinite(x).all():
         r, c = np.argwhere(~np.isfinite(x))[0]
         raise InputError(
-            f"'covariates' must be finite (got {x[r, c]!r} at row {r}, column {c}); drop rows "
-            "with missing covariates first (R coxph's na.action = na.omit)"
+            f"'covariates' must be finite (got {float(x[r, c])!r} at row {int(r)}, column "
+            f"{int(c)}); drop rows with missing covariates first (R coxph's na.action = na.omit)"
         )
     if names is None:
         names = tuple(f"x{i + 1}" for i in range(x.shape[1]))
