@@ -346,6 +346,9 @@ def _follow_up_row(
     if other is not None and other <= cutoff:
         return other, False, None, "censored: death from another cause (at date of death)"
     alive = _ts(row.get("last_known_alive_date"))
+    death = _ts(row.get("death_date"))
+    if death is not None and death > cutoff:
+        return cutoff, False, None, "censored: alive at data cut-off (died after it)"
     if alive is None:
         raise InputError(
             f"subjects.last_known_alive_date is missing for subject {row['subject_id']!r}, who "
