@@ -85,6 +85,12 @@ class TestLungAgainstR:
         assert lm.ci_lower_ == pytest.approx(lower, rel=1e-10)
         assert lm.ci_upper_ == pytest.approx(upper, rel=1e-10)
 
+    # R: summary(survfit(Surv(time, status) ~ 1, data = lung), times = c(180, 365))$n.risk
+    #    160 65
+    def test_landmark_numbers_at_risk(self, lung: pd.DataFrame) -> None:
+        km = compute_kaplan_meier(lung.time, lung.event)
+        assert [km.survival_at(t).n_at_risk_ for t in (180, 365)] == [160, 65]
+
     # R: summary(survfit(Surv(time, status) ~ sex, data = lung, conf.type = "log-log"),
     #            times = c(180, 365))   (sex=2 rows)
     #    180 0.842401705587783 0.748380916153333 0.903504304284832
