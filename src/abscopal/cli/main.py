@@ -6,6 +6,7 @@ import typer
 
 from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import protocol as protocol_cli
+from abscopal.cli import protocol_import
 
 app = typer.Typer(
     name="abscopal",
@@ -17,6 +18,7 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+protocol_import.register(protocol_cli.app)
 app.add_typer(analyse_cli.app, name="analyse")
 
 
