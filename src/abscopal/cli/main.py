@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(protocol_cli.app, name="protocol")
 protocol_import.register(protocol_cli.app)
 app.add_typer(randomisation_cli.app, name="randomisation")
+app.add_typer(analyse_cli.app, name="analyse")
 
 
 def main() -> None:

@@ -76,6 +76,7 @@ class SimulationSettings:
     imaging_every_days: int = 56
     lab_every_days: int = 21
     median_os_days: float = 420.0
+    default_enrolment: int = 40
 
 
 def _weekday_on_or_after(day: dt.date) -> dt.date:
@@ -353,7 +354,8 @@ def simulate_trial(protocol: Protocol, settings: SimulationSettings | None = Non
     """
     settings = settings or SimulationSettings()
     sim = _Sim(protocol, settings)
-    target = protocol.identity.target_enrolment
+    # A record without a target enrolment gets the simulator's default size.
+    target = protocol.identity.target_enrolment or settings.default_enrolment
     limit = settings.n_screened or 20 * target
     for index in range(limit):
         enrolled = sum(1 for r in sim.rows["subjects"] if r["enrolment_date"])
