@@ -1,5 +1,6 @@
 """Trial design: Simon two-stage, A'Hern single-stage, Fisher exact power, survival sizes, checks."""
 
+from abscopal.design.check import DesignCheck, ProtocolDesignCheck, validate_statistical_design
 from abscopal.design.fisher import (
     FisherPower,
     FisherSampleSize,
@@ -17,6 +18,13 @@ from abscopal.design.simon import (
     compute_simon_characteristics,
     compute_simon_designs,
 )
+from abscopal.design.simulate import (
+    SimulatedCharacteristics,
+    simulate_fisher,
+    simulate_simon,
+    simulate_single_stage,
+    simulate_survival,
+)
 from abscopal.design.single_stage import SingleStageDesign, compute_ahern_design
 from abscopal.design.survival import (
     SurvivalSampleSize,
@@ -29,6 +37,9 @@ from abscopal.design.survival import (
 )
 
 __all__ = [
+    "DesignCheck",
+    "ProtocolDesignCheck",
+    "SimulatedCharacteristics",
     "FisherPower",
     "FisherSampleSize",
     "SimonDecision",
@@ -51,4 +62,9 @@ __all__ = [
     "compute_simon_characteristics",
     "compute_simon_designs",
     "compute_survival_sample_size",
+    "simulate_fisher",
+    "simulate_simon",
+    "simulate_single_stage",
+    "simulate_survival",
+    "validate_statistical_design",
 ]
