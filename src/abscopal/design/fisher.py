@@ -311,8 +311,11 @@ def compute_normal_sample_size(
     power: float,
     sides: int = 2,
     continuity_correction: bool = False,
-) -> int:
-    """Per-arm sample size for two proportions by the normal approximation (equal allocation).
+) -> float:
+    """Per-arm sample size for two proportions by the normal approximation, unrounded.
+
+    Equal allocation; round up for a design. The same formula as rpact's
+    ``getSampleSizeRates`` (``nFixed1``) without continuity correction.
 
     Rules
     -----
@@ -320,8 +323,8 @@ def compute_normal_sample_size(
 
     Examples
     --------
-    >>> compute_normal_sample_size(0.15, 0.5, alpha=0.07, power=0.85, sides=1)
-    22
+    >>> round(compute_normal_sample_size(0.15, 0.5, alpha=0.07, power=0.85, sides=1), 2)
+    21.27
     """
     p_t, p_c = _check_rates(p_treatment, p_control)
     alpha = check_open_unit("alpha", alpha)
@@ -335,7 +338,7 @@ def compute_normal_sample_size(
     ) ** 2 / d**2
     if continuity_correction:
         n = n / 4 * (1 + math.sqrt(1 + 4 / (n * d))) ** 2
-    return math.ceil(n - 1e-9)
+    return n
 
 
 def compute_fisher_sample_size(
@@ -371,9 +374,14 @@ def compute_fisher_sample_size(
     power = check_open_unit("power", power)
     sides = check_sides(sides)
     check_count("nmax", nmax, minimum=2, maximum=5000)
-    n_normal = compute_normal_sample_size(p_t, p_c, alpha=alpha, power=power, sides=sides)
-    n_cc = compute_normal_sample_size(
-        p_t, p_c, alpha=alpha, power=power, sides=sides, continuity_correction=True
+    n_normal = math.ceil(
+        compute_normal_sample_size(p_t, p_c, alpha=alpha, power=power, sides=sides) - 1e-9
+    )
+    n_cc = math.ceil(
+        compute_normal_sample_size(
+            p_t, p_c, alpha=alpha, power=power, sides=sides, continuity_correction=True
+        )
+        - 1e-9
     )
     # exact power is saw-toothed: scan from 2 upward, and well past the first hit for stability
     upper = min(nmax, max(2 * n_cc + 20, 40))
