@@ -111,8 +111,8 @@ class FisherSampleSize:
     n_per_arm : int
         Smallest equal per-arm size whose exact power reaches the target.
     n_per_arm_stable : int
-        Smallest size from which every larger size up to the end of the scan (at least twice the
-        continuity-corrected normal size + 20) also reaches it; exact power is saw-toothed in n.
+        Smallest size from which every larger size up to the end of the scan (1.3 times the
+        continuity-corrected normal size + 10, at least 40) also reaches it; exact power is saw-toothed in n.
         ``None`` if the last size scanned misses the target.
     power_at_n_ : float
         Exact power at ``n_per_arm``.
@@ -199,9 +199,20 @@ def compute_fisher_rejection_region(
     if sides == 1:
         tail = np.cumsum(h, axis=1) if lower else np.cumsum(h[:, ::-1], axis=1)[:, ::-1]
     else:
-        # p(x) = sum of h(y) over y with h(y) <= h(x) (1 + tol), within the same total
-        as_extreme = h[:, None, :] <= h[:, :, None] * (1.0 + TWO_SIDED_RELATIVE_TOLERANCE)
-        tail = np.einsum("tXy,ty->tX", as_extreme & valid[:, None, :], h)
+        # p(x) = sum of h(y) over y with h(y) <= h(x) (1 + tol), within the same total t:
+        # sort each row, cumulate, and look every h(x) up in its own row in one searchsorted
+        # call (rows are shifted apart by 2 * row index since every h lies in [0, 1])
+        n_rows, n_cols = h.shape
+        shift = 2.0 * np.arange(n_rows)[:, None]
+        h_sorted = np.sort(h, axis=1)
+        cum = np.concatenate([np.zeros((n_rows, 1)), np.cumsum(h_sorted, axis=1)], axis=1)
+        pos = np.searchsorted(
+            (h_sorted + shift).ravel(),
+            (h * (1.0 + TWO_SIDED_RELATIVE_TOLERANCE) + shift).ravel(),
+            side="right",
+        ).reshape(n_rows, n_cols) - np.arange(n_rows)[:, None] * n_cols
+        # invalid cells (h = 0) add nothing to any row sum
+        tail = np.take_along_axis(cum, pos, axis=1)
     reject_tx = valid & (tail <= alpha * (1.0 + 1e-12))
     x_t = np.arange(n_t + 1)[:, None]
     x_c = np.arange(n_c + 1)[None, :]
@@ -383,8 +394,8 @@ def compute_fisher_sample_size(
         )
         - 1e-9
     )
-    # exact power is saw-toothed: scan from 2 upward, and well past the first hit for stability
-    upper = min(nmax, max(2 * n_cc + 20, 40))
+    # exact power is saw-toothed: scan from 2 upward, and past the first hit for stability
+    upper = min(nmax, max(math.ceil(1.3 * n_cc) + 10, 40))
     powers: dict[int, float] = {}
     for n in range(2, upper + 1):
         region = compute_fisher_rejection_region(n, n, alpha=alpha, sides=sides, lower=p_t < p_c)
