@@ -206,11 +206,14 @@ def compute_fisher_rejection_region(
         shift = 2.0 * np.arange(n_rows)[:, None]
         h_sorted = np.sort(h, axis=1)
         cum = np.concatenate([np.zeros((n_rows, 1)), np.cumsum(h_sorted, axis=1)], axis=1)
-        pos = np.searchsorted(
-            (h_sorted + shift).ravel(),
-            (h * (1.0 + TWO_SIDED_RELATIVE_TOLERANCE) + shift).ravel(),
-            side="right",
-        ).reshape(n_rows, n_cols) - np.arange(n_rows)[:, None] * n_cols
+        pos = (
+            np.searchsorted(
+                (h_sorted + shift).ravel(),
+                (h * (1.0 + TWO_SIDED_RELATIVE_TOLERANCE) + shift).ravel(),
+                side="right",
+            ).reshape(n_rows, n_cols)
+            - np.arange(n_rows)[:, None] * n_cols
+        )
         # invalid cells (h = 0) add nothing to any row sum
         tail = np.take_along_axis(cum, pos, axis=1)
     reject_tx = valid & (tail <= alpha * (1.0 + 1e-12))
