@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from abscopal.cli import analyse as analyse_cli
+from abscopal.cli import design as design_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
@@ -22,6 +23,7 @@ app.add_typer(protocol_cli.app, name="protocol")
 protocol_import.register(protocol_cli.app)
 app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(analyse_cli.app, name="analyse")
+app.add_typer(design_cli.app, name="design")
 
 
 def main() -> None:
