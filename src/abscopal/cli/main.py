@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from abscopal.cli import protocol as protocol_cli
+from abscopal.cli import protocol_import
 from abscopal.cli import response as response_cli
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+protocol_import.register(protocol_cli.app)
 app.add_typer(response_cli.app, name="response")
 
 

@@ -109,7 +109,7 @@ def parse_protocol_text(text: str, *, source: str = "<protocol>") -> Protocol:
 
 def dump_protocol(protocol: Protocol) -> str:
     """Serialise a protocol to YAML text that ``parse_protocol_text`` reads back equal."""
-    data = json.loads(protocol.model_dump_json(exclude_defaults=True))
+    data = json.loads(protocol.model_dump_json(exclude_none=True))
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
