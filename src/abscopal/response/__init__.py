@@ -8,6 +8,8 @@ Rules are versioned data (``recist_1_1``, ``irecist``); protocol choices are
 
 from abscopal.response._core import NewLesionFinding, Response
 from abscopal.response._rules import (
+    IRECIST_RULES,
+    RECIST_1_1_RULES,
     RULES,
     AbscopalBasis,
     AbscopalDefinition,
@@ -15,8 +17,6 @@ from abscopal.response._rules import (
     ResponseParams,
     ResponseRules,
     get_rules,
-    irecist,
-    recist_1_1,
 )
 from abscopal.response.baseline import (
     Candidate,
@@ -71,6 +71,8 @@ from abscopal.response.recist11 import (
 )
 
 __all__ = [
+    "IRECIST_RULES",
+    "RECIST_1_1_RULES",
     "RULES",
     "AbscopalBasis",
     "AbscopalDefinition",
@@ -115,11 +117,9 @@ __all__ = [
     "derive_response_summary",
     "dump_patient",
     "get_rules",
-    "irecist",
     "parse_patient",
     "parse_patients",
     "propose_targets",
-    "recist_1_1",
     "to_jsonable",
     "validate_baseline",
 ]

@@ -1,5 +1,8 @@
 """Versioned rule tables (``recist_1_1``, ``irecist``) and the protocol parameters.
 
+The tables are ``RULES["recist_1_1"]`` (:data:`RECIST_1_1_RULES`) and ``RULES["irecist"]``
+(:data:`IRECIST_RULES`).
+
 The thresholds are data, not literals in the engine: the engine takes a
 :class:`ResponseRules` table and a :class:`ResponseParams` set as arguments.
 Ratios are :class:`fractions.Fraction` so that every threshold comparison is exact
@@ -93,15 +96,15 @@ class ResponseRules:
         )
 
 
-recist_1_1 = ResponseRules(
+RECIST_1_1_RULES = ResponseRules(
     version="recist_1_1",
     source="Eisenhauer EA et al. Eur J Cancer 2009;45:228-247 (RECIST 1.1)",
 )
-irecist = ResponseRules(
+IRECIST_RULES = ResponseRules(
     version="irecist",
     source="Seymour L et al. Lancet Oncol 2017;18:e143-e152 (iRECIST), on RECIST 1.1 thresholds",
 )
-RULES: dict[str, ResponseRules] = {"recist_1_1": recist_1_1, "irecist": irecist}
+RULES: dict[str, ResponseRules] = {"recist_1_1": RECIST_1_1_RULES, "irecist": IRECIST_RULES}
 
 
 class PostPrPolicy(StrEnum):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from abscopal.errors import Finding
-from abscopal.response._rules import SCALE, ResponseRules, recist_1_1
+from abscopal.response._rules import RECIST_1_1_RULES, SCALE, ResponseRules
 from abscopal.response.model import (
     LesionRole,
     NonTargetStatus,
@@ -25,7 +25,7 @@ def _organ(organ: str, is_nodal: bool) -> str:
 
 
 def validate_baseline(
-    record: PatientRecord, *, rules: ResponseRules = recist_1_1, allow_in_field_targets: bool = True
+    record: PatientRecord, *, rules: ResponseRules = RECIST_1_1_RULES, allow_in_field_targets: bool = True
 ) -> tuple[Finding, ...]:
     """Check the baseline lesion selection; return findings (never raises).
 
@@ -135,7 +135,7 @@ class TargetProposal:
 def propose_targets(
     candidates: Sequence[Candidate],
     *,
-    rules: ResponseRules = recist_1_1,
+    rules: ResponseRules = RECIST_1_1_RULES,
     exclude_in_field: bool = False,
 ) -> TargetProposal:
     """Propose a target selection for a reader to confirm.

@@ -12,7 +12,7 @@ from typing import Any
 
 from abscopal.errors import Finding
 from abscopal.response._core import Response
-from abscopal.response._rules import ResponseParams, get_rules, recist_1_1
+from abscopal.response._rules import RECIST_1_1_RULES, ResponseParams, get_rules
 from abscopal.response.baseline import validate_baseline
 from abscopal.response.irecist import IrecistResult, derive_irecist
 from abscopal.response.lesions import AbscopalResult, derive_abscopal_response
@@ -136,10 +136,10 @@ def derive_patient_evaluation(
     p = params if params is not None else ResponseParams()
     return PatientEvaluation(
         patient_id=record.patient_id,
-        baseline_findings=validate_baseline(record, rules=recist_1_1),
-        recist11=derive_recist11(record, rules=recist_1_1, params=p),
+        baseline_findings=validate_baseline(record, rules=RECIST_1_1_RULES),
+        recist11=derive_recist11(record, rules=RECIST_1_1_RULES, params=p),
         irecist=derive_irecist(record, rules=rules, params=p) if rules.version == "irecist" else None,
-        abscopal=derive_abscopal_response(record, rules=recist_1_1, params=p),
+        abscopal=derive_abscopal_response(record, rules=RECIST_1_1_RULES, params=p),
     )
 
 

@@ -19,7 +19,7 @@ from abscopal.response._core import (
     prepare,
     to_mm_decimal,
 )
-from abscopal.response._rules import ResponseParams, ResponseRules, irecist
+from abscopal.response._rules import IRECIST_RULES, ResponseParams, ResponseRules
 from abscopal.response.confirm import BestOverallResponse, derive_best_overall_response
 from abscopal.response.model import (
     NewLesionCategory,
@@ -323,7 +323,7 @@ def derive_irecist_timepoints(
 def derive_irecist(
     record: PatientRecord,
     *,
-    rules: ResponseRules = irecist,
+    rules: ResponseRules = IRECIST_RULES,
     params: ResponseParams | None = None,
 ) -> IrecistResult:
     """Derive iRECIST timepoint responses and iBOR for one patient.

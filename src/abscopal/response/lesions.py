@@ -23,11 +23,11 @@ from abscopal.response._core import (
     to_mm_decimal,
 )
 from abscopal.response._rules import (
+    RECIST_1_1_RULES,
     AbscopalBasis,
     AbscopalDefinition,
     ResponseParams,
     ResponseRules,
-    recist_1_1,
 )
 from abscopal.response.model import PatientRecord
 from abscopal.response.recist11 import derive_recist11_timepoints
@@ -142,7 +142,7 @@ def classify_lesion(
 def derive_abscopal_response(
     record: PatientRecord,
     *,
-    rules: ResponseRules = recist_1_1,
+    rules: ResponseRules = RECIST_1_1_RULES,
     params: ResponseParams | None = None,
 ) -> AbscopalResult:
     """Per-lesion responses, the out-of-field subset response and the abscopal flag.

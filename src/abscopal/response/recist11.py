@@ -19,7 +19,7 @@ from abscopal.response._core import (
     prepare,
     to_mm_decimal,
 )
-from abscopal.response._rules import PostPrPolicy, ResponseParams, ResponseRules, recist_1_1
+from abscopal.response._rules import RECIST_1_1_RULES, PostPrPolicy, ResponseParams, ResponseRules
 from abscopal.response.confirm import BestOverallResponse, derive_best_overall_response
 from abscopal.response.model import NewLesionStatus, PatientRecord
 
@@ -312,7 +312,7 @@ def _ended(tp: TimepointResponse, pd_day: dt.date, *, confirmed_on: dt.date | No
 def derive_recist11(
     record: PatientRecord,
     *,
-    rules: ResponseRules = recist_1_1,
+    rules: ResponseRules = RECIST_1_1_RULES,
     params: ResponseParams | None = None,
 ) -> Recist11Result:
     """Derive RECIST 1.1 timepoint responses and best overall response for one patient.
