@@ -244,6 +244,7 @@ def derive_irecist_timepoints(
         )
         if prep.nt_ids:
             reasons.append(nt_reason)
+        known_new &= set(present)  # a resolved new lesion that comes back is new again
         unknown = [lid for lid in present if lid not in known_new]
         progressed = [lid for lid in present if new[lid][0] is NewLesionStatus.PROGRESSED]
         som_pd = bool(known_new) and som > 0 and th.is_pd(som, som_nadir)
