@@ -267,9 +267,10 @@ def classify_targets(
         else:
             partial += v
     pd = th.is_pd(partial, nadir)
+    sign = "+" if partial >= nadir else "-"
     over = (
-        f"{pct(partial - nadir, nadir)} and {'+' if partial >= nadir else '-'}"
-        f"{mm(abs(partial - nadir))} mm over nadir {mm(nadir)} mm ({nadir_date})"
+        (f"{pct(partial - nadir, nadir)} and " if nadir else "")
+        + f"{sign}{mm(abs(partial - nadir))} mm over nadir {mm(nadir)} mm ({nadir_date})"
     )
     if missing:
         if pd:
@@ -311,7 +312,7 @@ def classify_targets(
         )
     return TargetCall(
         Response.SD, partial, partial,
-        f"SD: sum {mm(partial)} mm is {base_txt} and {over}",
+        f"SD: sum {mm(partial)} mm is {base_txt}; {over}",
     )
 
 
