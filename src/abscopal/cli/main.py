@@ -9,6 +9,7 @@ from abscopal.cli import design as design_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
+from abscopal.cli import response as response_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -24,6 +25,7 @@ protocol_import.register(protocol_cli.app)
 app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(analyse_cli.app, name="analyse")
 app.add_typer(design_cli.app, name="design")
+app.add_typer(response_cli.app, name="response")
 
 
 def main() -> None:
