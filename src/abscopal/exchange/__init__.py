@@ -1,0 +1,1 @@
+"""Data exchange with other systems (shell): DICOM-RT, CDISC, registries."""
