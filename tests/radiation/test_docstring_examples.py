@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -21,4 +22,12 @@ def test_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_guide_examples_run():
+    guide = Path(__file__).resolve().parents[2] / "docs" / "guides" / "dose.md"
+    result = doctest.testfile(str(guide), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 6
     assert result.failed == 0
