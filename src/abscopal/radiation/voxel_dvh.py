@@ -249,9 +249,10 @@ def compute_voxel_dvh(
     else:
         thickness = 0.0
     voxel_cc = grid.pixel_area_mm2 * thickness / 1000.0
-    half_dx = np.sqrt(grid.pixel_area_mm2) / 2.0
+    half_dx = float(grid.x_mm[1] - grid.x_mm[0]) / 2.0 if grid.x_mm.size > 1 else 0.5
+    half_dy = float(grid.y_mm[1] - grid.y_mm[0]) / 2.0 if grid.y_mm.size > 1 else 0.5
     xmin, xmax = grid.x_mm[0] - half_dx, grid.x_mm[-1] + half_dx
-    ymin, ymax = grid.y_mm[0] - half_dx, grid.y_mm[-1] + half_dx
+    ymin, ymax = grid.y_mm[0] - half_dy, grid.y_mm[-1] + half_dy
     doses: list[FloatArray] = []
     outside_planes = 0
     extends_outside = False
