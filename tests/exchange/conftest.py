@@ -47,13 +47,17 @@ def _fetch(cache: Path) -> str | None:
         return None
     cache.mkdir(parents=True, exist_ok=True)
     tarball = cache / SDIST
+    # Download and extract into private temporary names, then rename atomically, so that
+    # parallel workers (pytest-xdist) never see a half-written file.
     if not tarball.is_file():
-        cmd = [sys.executable, "-m", "pip", "download", "dicompyler-core==0.5.6",
-               "--no-binary", ":all:", "--no-deps", "--quiet", "-d", str(cache)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=180)
-        except (subprocess.SubprocessError, OSError) as exc:
-            return f"could not download {SDIST} from PyPI ({exc.__class__.__name__})"
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            cmd = [sys.executable, "-m", "pip", "download", "dicompyler-core==0.5.6",
+                   "--no-binary", ":all:", "--no-deps", "--quiet", "-d", tmp]
+            try:
+                subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+            except (subprocess.SubprocessError, OSError) as exc:
+                return f"could not download {SDIST} from PyPI ({exc.__class__.__name__})"
+            os.replace(Path(tmp) / SDIST, tarball)
     if _sha256(tarball) != SDIST_SHA256:
         return f"{tarball} has an unexpected sha256"
     with tarfile.open(tarball) as tar:
@@ -61,7 +65,9 @@ def _fetch(cache: Path) -> str | None:
             src = tar.extractfile(PREFIX + name)
             if src is None:
                 return f"{name} missing from {SDIST}"
-            (cache / name).write_bytes(src.read())
+            part = cache / f"{name}.{os.getpid()}.part"
+            part.write_bytes(src.read())
+            os.replace(part, cache / name)
     bad = [f for f, h in MEMBERS.items() if _sha256(cache / f) != h]
     return f"sha256 mismatch for {bad}" if bad else None
 

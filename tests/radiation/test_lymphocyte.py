@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from abscopal.errors import InputError
@@ -56,6 +56,9 @@ class TestBadInput:
         mld, mhd, mbd, n = args
         with pytest.raises(InputError, match=message):
             compute_edic(mld, mean_heart_dose_gy=mhd, mean_body_dose_gy=mbd, fractions=n)
+
+
+@settings(deadline=None)  # 2 shared cores: no timing flakes
 
 
 @given(
