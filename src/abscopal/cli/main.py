@@ -6,6 +6,7 @@ import typer
 
 from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import design as design_cli
+from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
@@ -26,6 +27,7 @@ app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(analyse_cli.app, name="analyse")
 app.add_typer(design_cli.app, name="design")
 app.add_typer(response_cli.app, name="response")
+app.add_typer(dose_cli.app, name="dose")
 
 
 def main() -> None:
