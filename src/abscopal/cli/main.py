@@ -6,6 +6,7 @@ import typer
 
 from abscopal.cli import calendar as calendar_cli
 from abscopal.cli import protocol as protocol_cli
+from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+protocol_import.register(protocol_cli.app)
 app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(calendar_cli.app, name="calendar")
 
