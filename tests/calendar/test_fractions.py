@@ -65,3 +65,21 @@ def test_fractions_fall_on_allowed_days_in_order(start: dt.date, n: int, weekday
         assert all(is_weekday(d) for d in dates)
         # Five treatment days per calendar week at most: span bound.
         assert (dates[-1] - dates[0]).days <= (n - 1) + 2 * ((n + 4) // 5)
+
+
+def test_delivered_dates_are_checked_against_the_rules() -> None:
+    from abscopal.calendar import validate_fraction_dates
+
+    # NCT06439888: weekdays only, within 14 days. Delivered Fri 9, Sat 10, Sat 10, Mon 26 Jan.
+    found = validate_fraction_dates(
+        [D(2026, 1, 9), D(2026, 1, 10), D(2026, 1, 10), D(2026, 1, 26)],
+        weekdays_only=True, max_span_days=14)
+    assert [(f.path, f.expected, f.received) for f in found] == [
+        ("fractions[1]", "a weekday (Monday to Friday)", "'2026-01-10 (Saturday)'"),
+        ("fractions[2]", "a weekday (Monday to Friday)", "'2026-01-10 (Saturday)'"),
+        ("fractions[2]", "at least 1 day(s) after the previous fraction (2026-01-10)",
+         "'2026-01-10'"),
+        ("fractions[3]", "all fractions within 14 days", "a span of 18 days"),
+    ]
+    assert validate_fraction_dates([D(2026, 1, 9), D(2026, 1, 12)], weekdays_only=True,
+                                   max_span_days=10) == ()

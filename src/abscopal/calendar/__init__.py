@@ -2,7 +2,7 @@
 on RT with per-patient doses, assessments with windows, and overdue/out-of-window flags."""
 
 from abscopal.calendar.bsa import BSA_FORMULA, compute_bsa_mosteller, compute_dose_mg
-from abscopal.calendar.fractions import is_weekday, schedule_fractions
+from abscopal.calendar.fractions import is_weekday, schedule_fractions, validate_fraction_dates
 from abscopal.calendar.treatment import (
     CALENDAR_VERSION,
     DrugDose,
@@ -27,4 +27,5 @@ __all__ = [
     "is_weekday",
     "schedule_fractions",
     "schedule_visits",
+    "validate_fraction_dates",
 ]

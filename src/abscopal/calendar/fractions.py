@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
-from abscopal.errors import CriteriaError, InputError
+from abscopal.errors import CriteriaError, Finding, InputError
 
 
 def is_weekday(day: dt.date) -> bool:
@@ -84,3 +84,41 @@ def schedule_fractions(
             f"{max_span_days} (delivery.max_span_days)"
         )
     return tuple(dates)
+
+
+def validate_fraction_dates(
+    dates: Sequence[dt.date],
+    *,
+    weekdays_only: bool,
+    max_span_days: int | None = None,
+    min_gap_days: int | None = None,
+) -> tuple[Finding, ...]:
+    """Check delivered fraction dates against the protocol's delivery rules (never raises).
+
+    Returns one finding per violation, located as ``fractions[i]``: a weekend fraction under
+    ``weekdays_only``, two fractions closer than ``min_gap_days`` (or on the same day), dates out
+    of order, and a total span above ``max_span_days`` (inclusive count).
+
+    Examples
+    --------
+    >>> [str(f) for f in validate_fraction_dates(
+    ...     [dt.date(2026, 1, 9), dt.date(2026, 1, 10)], weekdays_only=True)]
+    ["fractions[1]: expected a weekday (Monday to Friday) (got '2026-01-10 (Saturday)')"]
+    """
+    found: list[Finding] = []
+    gap = 1 if min_gap_days is None else min_gap_days
+    for index, day in enumerate(dates):
+        if weekdays_only and not is_weekday(day):
+            found.append(Finding(f"fractions[{index}]", "a weekday (Monday to Friday)",
+                                 repr(f"{day.isoformat()} ({day:%A})")))
+        if index and (day - dates[index - 1]).days < gap:
+            found.append(Finding(
+                f"fractions[{index}]", f"at least {gap} day(s) after the previous fraction "
+                f"({dates[index - 1].isoformat()})", repr(day.isoformat())))
+    if dates and max_span_days is not None:
+        span = (max(dates) - min(dates)).days + 1
+        if span > max_span_days:
+            found.append(Finding(f"fractions[{len(dates) - 1}]",
+                                 f"all fractions within {max_span_days} days",
+                                 f"a span of {span} days"))
+    return tuple(found)
