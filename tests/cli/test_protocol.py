@@ -141,3 +141,9 @@ def test_schema_is_json_schema_of_the_protocol() -> None:
     schema = json.loads(result.stdout)
     assert schema["title"] == "Protocol"
     assert "dose_per_fraction_gy" in schema["$defs"]["Fractionation"]["properties"]
+
+
+def test_error_messages_quote_user_text_without_reading_it_as_markup() -> None:
+    result = runner.invoke(app, ["protocol", "show", "[bold]NCT1[/bold]"])
+    assert result.exit_code == 2
+    assert "(got '[bold]NCT1[/bold]')" in result.stderr

@@ -92,3 +92,30 @@ def test_invalid_arguments(kwargs: dict[str, object], match: str) -> None:
 def test_stratum_key_needs_every_stratification_fact() -> None:
     with pytest.raises(InputError, match="ecog"):
         stratum_key({"sex": "F"}, ["ecog"])
+
+
+def test_stored_sequence_round_trips_through_json() -> None:
+    import json
+
+    from abscopal.randomisation import sequence_from_dict, sequence_to_dict
+
+    seq = generate_permuted_blocks({"a": 2, "b": 1}, n_per_stratum=9, seed=5, strata=("x", "y"))
+    stored = json.loads(json.dumps(sequence_to_dict(seq)))
+    assert sequence_from_dict(stored) == seq
+    with pytest.raises(InputError, match="not a stored allocation sequence"):
+        sequence_from_dict({"method": "permuted_blocks"})
+
+
+def test_protocol_sequence_for_nct06439888_part_two() -> None:
+    from abscopal.datasets import load_trial
+    from abscopal.randomisation import generate_protocol_sequence
+
+    seq = generate_protocol_sequence(load_trial("NCT06439888"), stage_id="part2",
+                                     n_per_stratum=52, seed=2024)
+    assert seq.ratio == (("sbrt_atra", 1), ("sbrt_alone", 1))
+    assert seq.strata == ("",)
+    counts = Counter(s.arm_id for s in seq.slots)
+    assert counts["sbrt_atra"] == counts["sbrt_alone"] >= 26
+    with pytest.raises(InputError, match="0 randomised arm"):
+        generate_protocol_sequence(load_trial("NCT06439888"), stage_id="part1",
+                                   n_per_stratum=6, seed=1)

@@ -30,7 +30,7 @@ class Assessment(StrictModel):
     """A scheduled, possibly repeated assessment.
 
     The first visit is at ``anchor`` (its event plus ``offset_days``), then one every
-    ``every_days`` up to ``occurrences`` visits or ``until_day`` days after the anchor (unbounded
+    ``every_days`` up to ``occurrences`` visits or ``until_day`` days after the anchor event (unbounded
     when neither is given: "until progression"); each visit may fall ``window_before_days`` early
     or ``window_after_days`` late. ``arms`` limits it to some arms (empty = every arm).
     """
@@ -42,7 +42,8 @@ class Assessment(StrictModel):
     every_days: int | None = Field(default=None, gt=0)
     occurrences: int | None = Field(default=None, gt=0)
     until_day: int | None = Field(
-        default=None, gt=0, description="Last day (after the anchor) a visit may be scheduled"
+        default=None, gt=0,
+        description="Last day a visit may fall on, counted from the anchor event (day 0)",
     )
     window_before_days: int = Field(default=0, ge=0)
     window_after_days: int = Field(default=0, ge=0)

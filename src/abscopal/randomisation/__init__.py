@@ -2,7 +2,11 @@
 cohort rules, stages and run-ins, and balance simulation. All randomness comes from an explicit
 seed or ``numpy.random.Generator``."""
 
-from abscopal.randomisation.blocks import PERMUTED_BLOCKS_VERSION, generate_permuted_blocks
+from abscopal.randomisation.blocks import (
+    PERMUTED_BLOCKS_VERSION,
+    generate_permuted_blocks,
+    generate_protocol_sequence,
+)
 from abscopal.randomisation.cohort import COHORT_RULE_VERSION, CohortAssignment, assign_cohort
 from abscopal.randomisation.minimisation import (
     MINIMISATION_VERSION,
@@ -20,6 +24,8 @@ from abscopal.randomisation.sequence import (
     AllocationSequence,
     Slot,
     enumerate_strata,
+    sequence_from_dict,
+    sequence_to_dict,
     stratum_key,
 )
 from abscopal.randomisation.simulate import METHODS, BalanceSummary, simulate_balance
@@ -55,8 +61,11 @@ __all__ = [
     "enumerate_strata",
     "evaluate_stage_gate",
     "generate_permuted_blocks",
+    "generate_protocol_sequence",
     "next_stage",
     "plan_stage_assignment",
+    "sequence_from_dict",
+    "sequence_to_dict",
     "simulate_balance",
     "stratum_key",
 ]

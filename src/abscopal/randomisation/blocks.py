@@ -7,9 +7,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from abscopal.errors import InputError
+from abscopal.protocol import PATIENT_FIELDS, Protocol
 from abscopal.randomisation._rng import SeedLike, make_rng
-from abscopal.randomisation.ratio import check_ratio
-from abscopal.randomisation.sequence import UNSTRATIFIED, AllocationSequence, Slot
+from abscopal.randomisation.ratio import check_ratio, derive_allocation_ratio, derive_strata
+from abscopal.randomisation.sequence import (
+    UNSTRATIFIED,
+    AllocationSequence,
+    Slot,
+    enumerate_strata,
+)
 
 PERMUTED_BLOCKS_VERSION = "permuted_blocks/1"
 
@@ -102,4 +108,41 @@ def generate_permuted_blocks(
         seed=seed if isinstance(seed, int) else None,
         block_multipliers=multipliers,
         rule_version=PERMUTED_BLOCKS_VERSION,
+    )
+
+
+def generate_protocol_sequence(
+    protocol: Protocol,
+    *,
+    n_per_stratum: int,
+    seed: SeedLike,
+    stage_id: str | None = None,
+    strata_levels: Mapping[str, Sequence[object]] | None = None,
+    block_multipliers: Sequence[int] = (1, 2),
+) -> AllocationSequence:
+    """A permuted-block sequence for a protocol stage: ratio and strata from its arms.
+
+    ``strata_levels`` gives the levels of each stratification field the arms name
+    (``Randomised.strata``); boolean patient fields default to ``(False, True)``.
+
+    Raises
+    ------
+    InputError
+        The stage has no randomisation, or a stratum field's levels are unknown.
+    """
+    ratio = derive_allocation_ratio(protocol, stage_id=stage_id)
+    levels: dict[str, Sequence[object]] = {}
+    for field in derive_strata(protocol, stage_id=stage_id):
+        given = (strata_levels or {}).get(field)
+        info = PATIENT_FIELDS.get(field)
+        if given is not None:
+            levels[field] = given
+        elif info is not None and info.type == "bool":
+            levels[field] = (False, True)
+        else:
+            raise InputError(f"'strata_levels' must give the levels of stratum {field!r}")
+    strata = enumerate_strata(levels) if levels else (UNSTRATIFIED,)
+    return generate_permuted_blocks(
+        ratio, n_per_stratum=n_per_stratum, seed=seed, strata=strata,
+        block_multipliers=block_multipliers,
     )

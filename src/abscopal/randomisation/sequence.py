@@ -123,3 +123,51 @@ def enumerate_strata(levels: Mapping[str, Sequence[object]]) -> tuple[str, ...]:
     for combo in itertools.product(*(levels[f] for f in fields)):
         keys.append(stratum_key(dict(zip(fields, combo, strict=True)), fields))
     return tuple(keys)
+
+
+def sequence_to_dict(sequence: AllocationSequence) -> dict[str, object]:
+    """A JSON-ready mapping of the sequence, for storage by the service (concealed there)."""
+    return {
+        "method": sequence.method,
+        "ratio": [[arm, weight] for arm, weight in sequence.ratio],
+        "strata": list(sequence.strata),
+        "slots": [
+            [s.stratum, s.position, s.arm_id, s.block, s.block_size] for s in sequence.slots
+        ],
+        "seed": sequence.seed,
+        "block_multipliers": list(sequence.block_multipliers),
+        "rule_version": sequence.rule_version,
+    }
+
+
+def sequence_from_dict(data: Mapping[str, object]) -> AllocationSequence:
+    """Rebuild a sequence stored with :func:`sequence_to_dict`.
+
+    Raises
+    ------
+    InputError
+        A key is missing or a value has the wrong shape.
+    """
+    try:
+        ratio = data["ratio"]
+        strata = data["strata"]
+        slots = data["slots"]
+        multipliers = data["block_multipliers"]
+        assert isinstance(ratio, list) and isinstance(strata, list)
+        assert isinstance(slots, list) and isinstance(multipliers, list)
+        seed = data["seed"]
+        assert seed is None or isinstance(seed, int)
+        return AllocationSequence(
+            method=str(data["method"]),
+            ratio=tuple((str(a), int(w)) for a, w in ratio),
+            strata=tuple(str(s) for s in strata),
+            slots=tuple(
+                Slot(str(st), int(pos), str(arm), int(block), int(size))
+                for st, pos, arm, block, size in slots
+            ),
+            seed=seed,
+            block_multipliers=tuple(int(m) for m in multipliers),
+            rule_version=str(data["rule_version"]),
+        )
+    except (KeyError, TypeError, ValueError, AssertionError) as exc:
+        raise InputError(f"not a stored allocation sequence ({type(exc).__name__}: {exc})") from exc
