@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from abscopal.cli import analyse as analyse_cli
+from abscopal.cli import calendar as calendar_cli
+from abscopal.cli import design as design_cli
+from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
+from abscopal.cli import randomisation as randomisation_cli
+from abscopal.cli import response as response_cli
 from abscopal.cli import screen as screen_cli
 from abscopal.cli import synth as synth_cli
 
@@ -22,6 +28,12 @@ app.add_typer(protocol_cli.app, name="protocol")
 app.add_typer(screen_cli.app, name="screen")
 app.add_typer(synth_cli.app, name="synth")
 protocol_import.register(protocol_cli.app)
+app.add_typer(randomisation_cli.app, name="randomisation")
+app.add_typer(analyse_cli.app, name="analyse")
+app.add_typer(design_cli.app, name="design")
+app.add_typer(response_cli.app, name="response")
+app.add_typer(dose_cli.app, name="dose")
+app.add_typer(calendar_cli.app, name="calendar")
 
 
 def main() -> None:
