@@ -141,7 +141,7 @@ def dump_protocol(protocol: Protocol) -> str:
     Every field is written, defaults included: union tags (``kind``, ``method``) have defaults
     yet are needed to read the document back, and an explicit file is easier to audit.
     """
-    data = json.loads(protocol.model_dump_json())
+    data = json.loads(protocol.model_dump_json(by_alias=True))
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
