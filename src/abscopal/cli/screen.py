@@ -172,7 +172,7 @@ def sql(
     queries = [compile_protocol(p, as_of=day, dialect=dialect) for p in _protocols(protocol)]
     if json_out:
         print_json([{"registry_id": q.registry_id, "dialect": q.dialect, "sql": q.sql,
-                     "params": q.params, "criteria": list(q.criteria),
+                     "params": dict(q.params), "criteria": list(q.criteria),
                      "manual": list(q.manual)} for q in queries])
         return
     for q in queries:

@@ -108,8 +108,7 @@ def _sql_string(text: str) -> str:
 def _open_postgres(url: str, *, timeout_s: float, schema: str | None) -> Database:
     import psycopg
 
-    options = (f"-c default_transaction_read_only=on "
-               f"-c statement_timeout={int(timeout_s * 1000)}")
+    options = "-c default_transaction_read_only=on"
     try:
         con = psycopg.connect(url, options=options, autocommit=True)
     except psycopg.OperationalError as exc:
@@ -120,6 +119,9 @@ def _open_postgres(url: str, *, timeout_s: float, schema: str | None) -> Databas
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ANY("
         "current_schemas(false))").fetchall()
     tables = {str(r[0]).lower() for r in rows}
+    # the limit applies to screening queries, set after the catalogue look-up
+    con.execute("SELECT set_config('statement_timeout', %s, false)",
+                [str(max(1, int(timeout_s * 1000)))])
     db = Database("postgres", "postgres", con, "concept_ancestor" in tables, url.split("@")[-1])
     _check_tables(db, tables)
     return db
@@ -148,22 +150,32 @@ def run_query(db: Database, query: CompiledQuery, *, timeout_s: float = DEFAULT_
     if db.dialect == "duckdb":
         import duckdb
 
-        timer = threading.Timer(timeout_s, db.connection.interrupt)
+        done = threading.Event()
+
+        def _watchdog() -> None:
+            # interrupt() only stops a running query: keep trying until the query returns
+            if not done.wait(timeout_s):
+                while not done.is_set():
+                    db.connection.interrupt()
+                    done.wait(0.005)
+
+        timer = threading.Thread(target=_watchdog, daemon=True)
         timer.start()
         try:
-            table: pa.Table = db.connection.sql(query.sql, params=query.params).to_arrow_table()
+            table: pa.Table = db.connection.sql(query.sql, params=dict(query.params)).to_arrow_table()
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"{query.registry_id}: query exceeded {timeout_s:g} s") from exc
         except duckdb.Error as exc:
             raise ScreeningError(f"{query.registry_id}: query failed: {exc}") from exc
         finally:
-            timer.cancel()
+            done.set()
+            timer.join()
         return table
     import psycopg
 
     try:
         with db.connection.cursor() as cur:
-            cur.execute(query.sql, query.params)
+            cur.execute(query.sql, dict(query.params))
             names = [d.name for d in cur.description or ()]
             rows = cur.fetchall()
     except psycopg.errors.QueryCanceled as exc:

@@ -10,8 +10,11 @@ aliases are generated (``c0``...), so protocol text and ids never reach the SQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import sqlglot
@@ -63,7 +66,7 @@ class CompiledQuery:
     registry_id: str
     dialect: str
     sql: str
-    params: dict[str, Any]
+    params: Mapping[str, Any]
     criteria: tuple[str, ...]
     manual: tuple[str, ...]
     as_of: date
@@ -80,6 +83,24 @@ class _Builder:
     sets: dict[str, int] = field(default_factory=dict)
     windows: dict[tuple[str, date | None], int] = field(default_factory=dict)
     need_person: bool = False
+    features: dict[Any, tuple[str, str]] = field(default_factory=dict)
+    _depth: int = 0
+
+    def feature(self, key: Any, build: Any) -> str:
+        """Compute ``build()`` once as a column of the ``feat`` CTE; return its qualified name.
+
+        Inside another feature's expression (same CTE) the expression itself is returned.
+        """
+        if key not in self.features:
+            alias = f"x{len(self.features)}"
+            self.features[key] = (alias, "")
+            self._depth += 1
+            try:
+                self.features[key] = (alias, build())
+            finally:
+                self._depth -= 1
+        alias, expr = self.features[key]
+        return f"({expr})" if self._depth else f"feat.{alias}"
 
     def p(self, value: Any, sql_type: str) -> str:
         name = f"p{len(self.params)}"
@@ -99,15 +120,19 @@ class _Builder:
     # ---- value expressions (NULL = unknown) -------------------------------------------
     def canonical(self, name: str, start: date) -> str:
         k = self.lab(name, start)
-        return f"(CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} THEN lab.cv{k} END)"
+        return self.feature(("cv", name, start), lambda: (
+            f"CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} THEN lab.cv{k} END"))
 
     def age(self) -> str:
         self.need_person = True
+        return self.feature("age", self._age)
+
+    def _age(self) -> str:
         raw = (f"({self.p(self.as_of.year, 'INTEGER')} - per.b_y - CASE WHEN per.b_m > "
                f"{self.p(self.as_of.month, 'INTEGER')} OR (per.b_m = "
                f"{self.p(self.as_of.month, 'INTEGER')} AND per.b_d > "
                f"{self.p(self.as_of.day, 'INTEGER')}) THEN 1 ELSE 0 END)")
-        return f"(CASE WHEN {raw} >= 0 THEN {raw} END)"
+        return f"CASE WHEN {raw} >= 0 THEN {raw} END"
 
     def compare(self, expr: str, comparisons: tuple[tuple[Op, float], ...]) -> str:
         parts = []
@@ -137,8 +162,9 @@ class _Builder:
                                     rule.canonical_comparisons())
             k = self.lab(rule.name, start)
             limit = "hi" if rule.relative_to == "uln" else "lo"
-            ratio = (f"(CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} AND lab.{limit}{k} > "
-                     f"{self.num(0.0)} THEN lab.v{k} / lab.{limit}{k} END)")
+            ratio = self.feature(("ratio", rule.name, limit, start), lambda: (
+                f"CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} AND lab.{limit}{k} > "
+                f"{self.num(0.0)} THEN lab.v{k} / lab.{limit}{k} END"))
             return self.compare(ratio, rule.canonical_comparisons())
         if isinstance(rule, AgeRule):
             if rule.at is not None:
@@ -149,8 +175,9 @@ class _Builder:
         if isinstance(rule, BsaRule):
             start = _start(rule.within, self.as_of)
             w, h = self.canonical("weight", start), self.canonical("height", start)
-            bsa = (f"(CASE WHEN {w} > {self.num(0.0)} AND {h} > {self.num(0.0)} "
-                   f"THEN SQRT({h} * {w} / CAST(3600 AS DOUBLE)) END)")
+            bsa = self.feature(("bsa", start), lambda: (
+                f"CASE WHEN {w} > {self.num(0.0)} AND {h} > {self.num(0.0)} "
+                f"THEN SQRT({h} * {w} / CAST(3600 AS DOUBLE)) END"))
             return self.compare(bsa, rule.canonical_comparisons())
         if isinstance(rule, EventRule):
             return self.event(rule)
@@ -168,37 +195,45 @@ class _Builder:
     def fact(self, rule: FactRule) -> str:
         if rule.field == "sex":
             self.need_person = True
-            expr = "per.sex"
+            expr = self.feature("sex", lambda: "per.sex")
             value = self.p(str(rule.value), "VARCHAR")
             return f"({expr} = {value})" if rule.op == "==" else f"({expr} <> {value})"
         if isinstance(rule.value, str):
             return "(CAST(NULL AS BOOLEAN))"  # text facts other than sex are not in OMOP
         k = self.facts.setdefault(rule.field, len(self.facts))
         if isinstance(rule.value, bool):
-            expr = f"(CASE WHEN fct.f{k} = 1 THEN TRUE WHEN fct.f{k} = 0 THEN FALSE END)"
+            expr = self.feature(("fact", rule.field), lambda: (
+                f"CASE WHEN fct.f{k} = 1 THEN TRUE WHEN fct.f{k} = 0 THEN FALSE END"))
             value = self.p(rule.value, "BOOLEAN")
             return f"({expr} = {value})" if rule.op == "==" else f"({expr} <> {value})"
-        return self.compare(f"fct.f{k}", ((rule.op, rule.threshold()),))
+        value_col = self.feature(("fact", rule.field), lambda: f"fct.f{k}")
+        return self.compare(value_col, ((rule.op, rule.threshold()),))
 
     def crcl(self, rule: CreatinineClearanceRule) -> str:
+        return self.feature(("crcl", rule.within, rule.weight_within), lambda: self._crcl(rule))
+
+    def _crcl(self, rule: CreatinineClearanceRule) -> str:
         age = self.age()
         w = self.canonical("weight", _start(rule.weight_within, self.as_of))
         scr = self.canonical("creatinine", _start(rule.within, self.as_of))
         female, male = self.p("F", "VARCHAR"), self.p("M", "VARCHAR")
-        return (f"(CASE WHEN {age} IS NOT NULL AND per.sex IN ({female}, {male}) AND "
+        self.need_person = True
+        sex = self.feature("sex", lambda: "per.sex")
+        return (f"CASE WHEN {age} IS NOT NULL AND {sex} IN ({female}, {male}) AND "
                 f"{w} > {self.num(0.0)} AND {scr} > {self.num(0.0)} THEN "
-                f"CAST(140 - {age} AS DOUBLE) * {w} * CASE WHEN per.sex = {female} "
+                f"CAST(140 - {age} AS DOUBLE) * {w} * CASE WHEN {sex} = {female} "
                 f"THEN CAST(0.85 AS DOUBLE) ELSE CAST(1.0 AS DOUBLE) END / "
-                f"(CAST(72 AS DOUBLE) * {scr}) END)")
+                f"(CAST(72 AS DOUBLE) * {scr}) END")
 
     def event(self, rule: EventRule) -> str:
         window = rule.window
         start = window.start_date(self.as_of) if window is not None else None
         self.sets.setdefault(rule.concept_set, len(self.sets))
         j = self.windows.setdefault((rule.concept_set, start), len(self.windows))
-        n = f"COALESCE(ev.n{j}, 0)"
+        n = self.feature(("n", j), lambda: f"COALESCE(ev.n{j}, 0)")
         cover_from = start if start is not None else self.as_of
-        covered = f"(COALESCE(obs.obs_start <= {self.p(cover_from, 'DATE')}, FALSE))"
+        covered = self.feature(("covered", cover_from), lambda: (
+            f"COALESCE(obs.obs_start <= {self.p(cover_from, 'DATE')}, FALSE)"))
         k = self.p(rule.count, "INTEGER")
         holds = {"<": f"{n} < {k}", "<=": f"{n} <= {k}", ">": f"{n} > {k}",
                  ">=": f"{n} >= {k}", "==": f"{n} = {k}", "!=": f"{n} <> {k}"}[rule.op]
@@ -352,6 +387,24 @@ def compile_protocol(
     dialect: str = "duckdb",
     use_concept_ancestor: bool = True,
 ) -> CompiledQuery:
+    """Compile (cached: protocols are immutable); see ``_compile_protocol``."""
+    return _compile_cached(protocol, as_of, dialect, use_concept_ancestor)
+
+
+@lru_cache(maxsize=64)
+def _compile_cached(protocol: Any, as_of: date, dialect: str,
+                    use_concept_ancestor: bool) -> CompiledQuery:
+    return _compile_protocol(protocol, as_of=as_of, dialect=dialect,
+                             use_concept_ancestor=use_concept_ancestor)
+
+
+def _compile_protocol(
+    protocol: Any,
+    *,
+    as_of: date,
+    dialect: str = "duckdb",
+    use_concept_ancestor: bool = True,
+) -> CompiledQuery:
     """Compile the automated criteria of ``protocol`` to one SELECT in ``dialect``.
 
     Parameters
@@ -384,17 +437,30 @@ def compile_protocol(
         ids.append(criterion.id)
     ctes, joins = b.ctes()
     ctes.insert(0, "base AS (SELECT person_id FROM person)")
-    select_list = ", ".join(["base.person_id", *columns])
-    text = (f"WITH {', '.join(ctes)} SELECT {select_list} FROM base {' '.join(joins)} "
-            "ORDER BY base.person_id")
-    sql = sqlglot.transpile(text, read="duckdb", write=dialect)[0]
-    check_select_only(sql, dialect=dialect)
-    return CompiledQuery(protocol.identity.registry_id, dialect, sql, dict(b.params),
+    feats = ", ".join(["base.person_id", *(f"{expr} AS {alias}"
+                                           for alias, expr in b.features.values())])
+    ctes.append(f"feat AS (SELECT {feats} FROM base {' '.join(joins)})")
+    select_list = ", ".join(["feat.person_id", *columns])
+    text = f"WITH {', '.join(ctes)} SELECT {select_list} FROM feat ORDER BY feat.person_id"
+    tree = _parse_one(text, dialect="duckdb")
+    _check_tree(tree)
+    sql = text if dialect == "duckdb" else tree.sql(dialect=dialect)
+    return CompiledQuery(protocol.identity.registry_id, dialect, sql, MappingProxyType(b.params),
                          tuple(ids), tuple(manual), as_of)
 
 
 _FORBIDDEN = (exp.Insert, exp.Update, exp.Delete, exp.Drop, exp.Create, exp.Alter, exp.Command,
               exp.Merge, exp.Into, exp.Set, exp.Pragma, exp.Use, exp.Transaction, exp.Copy)
+
+
+def _parse_one(sql: str, *, dialect: str) -> Any:
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except sqlglot.errors.ParseError as exc:
+        raise UnsafeSQL(f"generated SQL does not parse as {dialect}: {exc}") from exc
+    if len(statements) != 1:
+        raise UnsafeSQL(f"expected exactly one statement (got {len(statements)})")
+    return statements[0]
 
 
 def check_select_only(sql: str, *, dialect: str) -> None:
@@ -403,13 +469,10 @@ def check_select_only(sql: str, *, dialect: str) -> None:
     Modelled on Datasette's ``validate_sql_select``: parse, then reject anything that is not
     a SELECT (or contains a write, DDL, transaction or session command).
     """
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except sqlglot.errors.ParseError as exc:
-        raise UnsafeSQL(f"generated SQL does not parse as {dialect}: {exc}") from exc
-    if len(statements) != 1:
-        raise UnsafeSQL(f"expected exactly one statement (got {len(statements)})")
-    root = statements[0]
+    _check_tree(_parse_one(sql, dialect=dialect))
+
+
+def _check_tree(root: Any) -> None:
     if not isinstance(root, (exp.Select, exp.Union)):
         raise UnsafeSQL(f"expected a SELECT (got {type(root).__name__})")
     for node in root.walk():
