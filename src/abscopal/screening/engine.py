@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from abscopal.errors import InputError, QueryTimeout, ScreeningError
 from abscopal.screening.omop import CDM_TABLES
-from abscopal.screening.sql import CompiledQuery, compile_protocol
+from abscopal.screening.sql import CompiledQuery, compile_protocols
 
 STATUS_CATEGORIES = ("met", "not_met", "unknown", "manual")
 VERDICT_CATEGORIES = ("pass", "fail", "to_confirm")
@@ -263,33 +263,38 @@ def compute_attrition(criteria: Sequence[tuple[str, str, bool]], status_codes: n
 def screen_protocol(db: Database, protocol: Any, *, as_of: date,
                     timeout_s: float = DEFAULT_TIMEOUT_S) -> TrialScreening:
     """Compile and run one protocol; return per-person statuses and attrition."""
-    import time
-
-    query = compile_protocol(protocol, as_of=as_of, dialect=db.dialect,
-                             use_concept_ancestor=db.has_concept_ancestor)
-    started = time.perf_counter()
-    frame = run_query(db, query, timeout_s=timeout_s)
-    seconds = time.perf_counter() - started
-    person_id = frame.column("person_id").to_numpy()
-    criteria = tuple((c.id, str(c.kind.value), c.rule is not None) for c in protocol.eligibility)
-    codes = np.full((frame.num_rows, len(criteria)), 3, dtype=np.int8)
-    column = {cid: f"c{j}" for j, cid in enumerate(query.criteria)}
-    for j, (cid, _, automated) in enumerate(criteria):
-        if automated:
-            codes[:, j] = _codes(frame.column(column[cid]))
-    verdict, trial = classify_batch(criteria, codes)
-    return TrialScreening(query.registry_id, person_id, criteria, codes, trial, seconds,
-                          query.sql, compute_attrition(criteria, codes, verdict))
+    return screen_database(db, [protocol], as_of=as_of, timeout_s=timeout_s)[0]
 
 
 def screen_database(db: Database, protocols: Sequence[Any], *, as_of: date,
                     timeout_s: float = DEFAULT_TIMEOUT_S,
                     on_done: Callable[[TrialScreening], None] | None = None
                     ) -> list[TrialScreening]:
-    """Screen every protocol in turn (``on_done`` is called after each, e.g. a progress bar)."""
+    """Screen all ``protocols`` with ONE query (inputs shared by the trials are read once).
+
+    ``on_done`` is called once per trial as its statuses are classified (e.g. a progress bar).
+    """
+    import time
+
+    query = compile_protocols(protocols, as_of=as_of, dialect=db.dialect,
+                              use_concept_ancestor=db.has_concept_ancestor)
+    started = time.perf_counter()
+    frame = run_query(db, query, timeout_s=timeout_s)
+    seconds = time.perf_counter() - started
+    person_id = frame.column("person_id").to_numpy()
+    column = {key: f"c{j}" for j, key in enumerate(query.columns)}
     out = []
     for protocol in protocols:
-        result = screen_protocol(db, protocol, as_of=as_of, timeout_s=timeout_s)
+        registry_id = protocol.identity.registry_id
+        criteria = tuple((c.id, str(c.kind.value), c.rule is not None)
+                         for c in protocol.eligibility)
+        codes = np.full((frame.num_rows, len(criteria)), 3, dtype=np.int8)
+        for j, (cid, _, automated) in enumerate(criteria):
+            if automated:
+                codes[:, j] = _codes(frame.column(column[(registry_id, cid)]))
+        verdict, trial = classify_batch(criteria, codes)
+        result = TrialScreening(registry_id, person_id, criteria, codes, trial, seconds,
+                                query.sql, compute_attrition(criteria, codes, verdict))
         out.append(result)
         if on_done is not None:
             on_done(result)

@@ -10,7 +10,7 @@ aliases are generated (``c0``...), so protocol text and ids never reach the SQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -57,19 +57,32 @@ class CompiledQuery:
         One SELECT statement in ``dialect``.
     params : dict
         Named parameters (``p0``...) to bind.
-    criteria : tuple of str
-        Criterion ids, in the order of the result columns ``c0``, ``c1``, ...
-    manual : tuple of str
-        Criterion ids without a rule (not in the query).
+    columns : tuple of (registry_id, criterion_id)
+        What each result column ``c0``, ``c1``, ... holds.
+    manual : tuple of (registry_id, criterion_id)
+        Criteria without a rule (not in the query).
     """
 
-    registry_id: str
+    registry_ids: tuple[str, ...]
     dialect: str
     sql: str
     params: Mapping[str, Any]
-    criteria: tuple[str, ...]
-    manual: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]
+    manual_columns: tuple[tuple[str, str], ...]
     as_of: date
+
+    @property
+    def registry_id(self) -> str:
+        return "+".join(self.registry_ids)
+
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        """Criterion ids of the result columns (meaningful for a single protocol)."""
+        return tuple(cid for _, cid in self.columns)
+
+    @property
+    def manual(self) -> tuple[str, ...]:
+        return tuple(cid for _, cid in self.manual_columns)
 
 
 @dataclass
@@ -387,29 +400,22 @@ def compile_protocol(
     dialect: str = "duckdb",
     use_concept_ancestor: bool = True,
 ) -> CompiledQuery:
-    """Compile (cached: protocols are immutable); see ``_compile_protocol``."""
-    return _compile_cached(protocol, as_of, dialect, use_concept_ancestor)
+    """Compile one protocol (cached: protocols are immutable); see ``compile_protocols``."""
+    return _compile_cached((protocol,), as_of, dialect, use_concept_ancestor)
 
 
-@lru_cache(maxsize=64)
-def _compile_cached(protocol: Any, as_of: date, dialect: str,
-                    use_concept_ancestor: bool) -> CompiledQuery:
-    return _compile_protocol(protocol, as_of=as_of, dialect=dialect,
-                             use_concept_ancestor=use_concept_ancestor)
-
-
-def _compile_protocol(
-    protocol: Any,
+def compile_protocols(
+    protocols: Sequence[Any],
     *,
     as_of: date,
     dialect: str = "duckdb",
     use_concept_ancestor: bool = True,
 ) -> CompiledQuery:
-    """Compile the automated criteria of ``protocol`` to one SELECT in ``dialect``.
+    """Compile several protocols into ONE query: shared inputs are read once.
 
     Parameters
     ----------
-    protocol : abscopal.protocol.Protocol
+    protocols : sequence of abscopal.protocol.Protocol
     as_of : date
         The screening date; windows and ages are computed from it (bound as parameters).
     dialect : {'duckdb', 'postgres', 'spark'}
@@ -423,18 +429,26 @@ def _compile_protocol(
     UnsafeSQL
         The generated text is not a single read-only SELECT (a bug; never expected).
     """
+    return _compile_cached(tuple(protocols), as_of, dialect, use_concept_ancestor)
+
+
+@lru_cache(maxsize=64)
+def _compile_cached(protocols: tuple[Any, ...], as_of: date, dialect: str,
+                    use_concept_ancestor: bool) -> CompiledQuery:
     if dialect not in DIALECTS:
         raise InputError(f"'dialect' must be one of {list(DIALECTS)} (got {dialect!r})")
     b = _Builder(as_of=as_of, use_ancestor=use_concept_ancestor)
     columns: list[str] = []
-    ids: list[str] = []
-    manual: list[str] = []
-    for criterion in protocol.eligibility:
-        if criterion.rule is None:
-            manual.append(criterion.id)
-            continue
-        columns.append(f"{b.rule(criterion.rule)} AS c{len(ids)}")
-        ids.append(criterion.id)
+    ids: list[tuple[str, str]] = []
+    manual: list[tuple[str, str]] = []
+    for protocol in protocols:
+        registry_id = protocol.identity.registry_id
+        for criterion in protocol.eligibility:
+            if criterion.rule is None:
+                manual.append((registry_id, criterion.id))
+                continue
+            columns.append(f"{b.rule(criterion.rule)} AS c{len(ids)}")
+            ids.append((registry_id, criterion.id))
     ctes, joins = b.ctes()
     ctes.insert(0, "base AS (SELECT person_id FROM person)")
     feats = ", ".join(["base.person_id", *(f"{expr} AS {alias}"
@@ -445,8 +459,9 @@ def _compile_protocol(
     tree = _parse_one(text, dialect="duckdb")
     _check_tree(tree)
     sql = text if dialect == "duckdb" else tree.sql(dialect=dialect)
-    return CompiledQuery(protocol.identity.registry_id, dialect, sql, MappingProxyType(b.params),
-                         tuple(ids), tuple(manual), as_of)
+    registry_ids = tuple(p.identity.registry_id for p in protocols)
+    return CompiledQuery(registry_ids, dialect, sql, MappingProxyType(b.params), tuple(ids),
+                         tuple(manual), as_of)
 
 
 _FORBIDDEN = (exp.Insert, exp.Update, exp.Delete, exp.Drop, exp.Create, exp.Alter, exp.Command,
