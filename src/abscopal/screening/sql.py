@@ -187,10 +187,7 @@ class _Builder:
             return self.compare(self.crcl(rule), rule.canonical_comparisons())
         if isinstance(rule, BsaRule):
             start = _start(rule.within, self.as_of)
-            w, h = self.canonical("weight", start), self.canonical("height", start)
-            bsa = self.feature(("bsa", start), lambda: (
-                f"CASE WHEN {w} > {self.num(0.0)} AND {h} > {self.num(0.0)} "
-                f"THEN SQRT({h} * {w} / CAST(3600 AS DOUBLE)) END"))
+            bsa = self.feature(("bsa", start), lambda: self._bsa(start))
             return self.compare(bsa, rule.canonical_comparisons())
         if isinstance(rule, EventRule):
             return self.event(rule)
@@ -215,12 +212,17 @@ class _Builder:
             return "(CAST(NULL AS BOOLEAN))"  # text facts other than sex are not in OMOP
         k = self.facts.setdefault(rule.field, len(self.facts))
         if isinstance(rule.value, bool):
-            expr = self.feature(("fact", rule.field), lambda: (
+            expr = self.feature(("fact_bool", rule.field), lambda: (
                 f"CASE WHEN fct.f{k} = 1 THEN TRUE WHEN fct.f{k} = 0 THEN FALSE END"))
             value = self.p(rule.value, "BOOLEAN")
             return f"({expr} = {value})" if rule.op == "==" else f"({expr} <> {value})"
         value_col = self.feature(("fact", rule.field), lambda: f"fct.f{k}")
         return self.compare(value_col, ((rule.op, rule.threshold()),))
+
+    def _bsa(self, start: date) -> str:
+        w, h = self.canonical("weight", start), self.canonical("height", start)
+        return (f"CASE WHEN {w} > {self.num(0.0)} AND {h} > {self.num(0.0)} "
+                f"THEN SQRT({h} * {w} / CAST(3600 AS DOUBLE)) END")
 
     def crcl(self, rule: CreatinineClearanceRule) -> str:
         return self.feature(("crcl", rule.within, rule.weight_within), lambda: self._crcl(rule))
