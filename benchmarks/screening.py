@@ -34,6 +34,10 @@ def main() -> None:
     synth = generate_synthetic_omop(n, seed=42)
     t_gen = time.perf_counter() - t0
     rows = {k: v.num_rows for k, v in synth.tables.items()}
+    as_of = synth.as_of
+    # the evaluator's sample is exported first, so the generated Arrow tables can be freed
+    ids = np.linspace(1, n, SAMPLE, dtype=np.int64)
+    docs = patients_from_synthetic(synth, ids)
     con = duckdb.connect()
     t0 = time.perf_counter()
     for name, table in synth.tables.items():
@@ -41,13 +45,14 @@ def main() -> None:
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM src")
         con.unregister("src")
     t_load = time.perf_counter() - t0
+    del synth
     db = Database("duckdb", "duckdb", con, True, "synthetic")
     print(f"generated {n:,} patients in {t_gen:.1f} s; loaded into DuckDB in {t_load:.1f} s; "
           f"rows: measurement {rows['measurement']:,}, conditions "
           f"{rows['condition_occurrence']:,}, drugs {rows['drug_exposure']:,}")
 
     t0, c0 = time.perf_counter(), time.process_time()
-    results = screen_database(db, protocols, as_of=synth.as_of, timeout_s=1200)
+    results = screen_database(db, protocols, as_of=as_of, timeout_s=1200)
     t_sql, cpu_sql = time.perf_counter() - t0, time.process_time() - c0
     print(f"one query for {len(protocols)} protocols: {results[0].seconds:.1f} s")
     for r in results:
@@ -56,14 +61,12 @@ def main() -> None:
               f"to confirm {counts[2]:,}")
     sql_rate = n / t_sql
 
-    ids = np.linspace(1, n, SAMPLE, dtype=np.int64)
-    docs = patients_from_synthetic(synth, ids)
     t0 = time.perf_counter()
     c0 = time.process_time()
     for doc in docs:
         patient = parse_patient(doc)
         for p in protocols:
-            evaluate_protocol(p, patient, as_of=synth.as_of)
+            evaluate_protocol(p, patient, as_of=as_of)
     t_eval = time.perf_counter() - t0
     cpu_eval = time.process_time() - c0
     eval_rate = SAMPLE / t_eval

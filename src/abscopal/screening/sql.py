@@ -92,6 +92,7 @@ class _Builder:
     params: dict[str, Any] = field(default_factory=dict)
     labs: dict[str, int] = field(default_factory=dict)
     lab_starts: dict[str, date] = field(default_factory=dict)
+    lab_cols: dict[str, set[str]] = field(default_factory=dict)
     facts: dict[str, int] = field(default_factory=dict)
     sets: dict[str, int] = field(default_factory=dict)
     windows: dict[tuple[str, date | None], int] = field(default_factory=dict)
@@ -123,16 +124,19 @@ class _Builder:
     def num(self, value: float) -> str:
         return self.p(float(value), "DOUBLE")
 
-    def lab(self, name: str, start: date) -> int:
+    def lab(self, name: str, start: date, column: str) -> int:
+        """Register that ``column`` (cv, rhi, rlo) of measurement ``name`` is needed."""
         if name not in self.labs:
             self.labs[name] = len(self.labs)
             self.lab_starts[name] = start
+            self.lab_cols[name] = set()
         self.lab_starts[name] = min(self.lab_starts[name], start)
+        self.lab_cols[name].add(column)
         return self.labs[name]
 
     # ---- value expressions (NULL = unknown) -------------------------------------------
     def canonical(self, name: str, start: date) -> str:
-        k = self.lab(name, start)
+        k = self.lab(name, start, "cv")
         return self.feature(("cv", name, start), lambda: (
             f"CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} THEN lab.cv{k} END"))
 
@@ -173,11 +177,10 @@ class _Builder:
             if rule.relative_to is None:
                 return self.compare(self.canonical(rule.name, start),
                                     rule.canonical_comparisons())
-            k = self.lab(rule.name, start)
-            limit = "hi" if rule.relative_to == "uln" else "lo"
-            ratio = self.feature(("ratio", rule.name, limit, start), lambda: (
-                f"CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} AND lab.{limit}{k} > "
-                f"{self.num(0.0)} THEN lab.v{k} / lab.{limit}{k} END"))
+            column = "rhi" if rule.relative_to == "uln" else "rlo"
+            k = self.lab(rule.name, start, column)
+            ratio = self.feature(("ratio", rule.name, column, start), lambda: (
+                f"CASE WHEN lab.d{k} >= {self.p(start, 'DATE')} THEN lab.{column}{k} END"))
             return self.compare(ratio, rule.canonical_comparisons())
         if isinstance(rule, AgeRule):
             if rule.at is not None:
@@ -308,8 +311,8 @@ class _Builder:
                     unit_rows.append(f"({k}, {self.p(key, 'VARCHAR')}, {self.num(factor)})")
         asof = self.p(self.as_of, "DATE")
         pivots = []
-        for k in self.labs.values():
-            for col in ("d", "v", "cv", "lo", "hi"):
+        for name, k in self.labs.items():
+            for col in ("d", *sorted(self.lab_cols[name])):
                 pivots.append(f"MAX(CASE WHEN idx = {k} THEN {col} END) AS {col}{k}")
         return [
             "lab_code AS (SELECT DISTINCT v.idx, c.concept_id, v.start_date FROM concept c JOIN "
@@ -325,7 +328,9 @@ class _Builder:
             "JOIN lab_code lc ON m.measurement_concept_id = lc.concept_id "
             "LEFT JOIN concept uc ON uc.concept_id = m.unit_concept_id "
             f"WHERE m.measurement_date <= {asof} AND m.measurement_date >= lc.start_date)",
-            "lab_latest AS (SELECT r.person_id, r.idx, r.d, r.v, r.lo, r.hi, r.v * u.factor AS cv "
+            "lab_latest AS (SELECT r.person_id, r.idx, r.d, r.v * u.factor AS cv, "
+            f"CASE WHEN r.hi > {self.num(0.0)} THEN r.v / r.hi END AS rhi, "
+            f"CASE WHEN r.lo > {self.num(0.0)} THEN r.v / r.lo END AS rlo "
             "FROM lab_row r LEFT JOIN lab_unit u ON u.idx = r.idx AND u.ukey = r.ukey "
             "WHERE r.rn = 1)",
             f"lab AS (SELECT person_id, {', '.join(pivots)} FROM lab_latest GROUP BY person_id)",
