@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from abscopal.cli._common import console, handle_errors, print_json, read_text
@@ -122,10 +122,11 @@ def omop(
     day = _as_of(as_of)
     database = open_database(db, timeout_s=timeout_s, schema=schema)
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn(
                 "{task.completed}/{task.total} trials"), TimeElapsedColumn(),
                 console=console, transient=json_out, disable=json_out) as bar:
-            task = bar.add_task(f"screening {database.description}", total=len(protocols))
+            task = bar.add_task(f"screening {database.description} (one query for all trials)",
+                                total=len(protocols))
             results = screen_database(database, protocols, as_of=day, timeout_s=timeout_s,
                                       on_done=lambda r: bar.advance(task))
     finally:
@@ -145,13 +146,18 @@ def omop(
     for s in summary:
         console.print(f"[bold]{s['registry_id']}[/]: {s['persons']} persons in "
                       f"{s['seconds']} s — {s['trial_status']}")
-        table = Table(title="attrition (protocol order)")
+        table = Table(title="attrition (protocol order; 'excl.' = newly excluded, "
+                      "'left' = still in)")
         cols = ("criterion", "kind", "automated", "met", "not_met", "unknown", "manual",
                 "excluded_in_order", "remaining")
-        for col in cols:
-            table.add_column(col)
+        for label in ("id", "kind", "rule", "met", "not met", "unknown", "manual", "excl.",
+                      "left"):
+            table.add_column(label, justify="left" if label in ("id", "kind") else "right")
         for row in s["attrition"]:
-            table.add_row(*(str(row[c]) for c in cols))
+            cells = [str(row[c]) for c in cols]
+            cells[1] = "inc" if row["kind"] == "inclusion" else "exc"
+            cells[2] = "yes" if row["automated"] else "manual"
+            table.add_row(*cells)
         console.print(table)
     if out is not None:
         console.print(f"per-patient per-criterion statuses written to {out}")
