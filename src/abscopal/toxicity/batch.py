@@ -1,0 +1,323 @@
+"""Vectorised CTCAE lab grading of a table (numpy), agreeing row for row with :func:`grade_lab`.
+
+Strategy: each (term, unit) group is graded with float64 numpy comparisons. Any row whose value
+lies within a relative ``1e-9`` of a threshold it is compared with (where binary floating point
+could disagree with exact decimal arithmetic, e.g. ``1.5 * 1.2``) is re-graded with the exact
+scalar engine. Away from thresholds float64 and decimal comparisons agree, so the result equals
+the scalar grader's on every row (tested property).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from abscopal.errors import InputError, MissingColumnError
+from abscopal.toxicity._schema import Branch, LabCriterion, Op, Ref
+from abscopal.toxicity.ctcae import (
+    CriteriaTable,
+    _grade_resolved,
+    find_lab_criterion,
+    load_criteria,
+)
+from abscopal.toxicity.units import resolve_unit
+
+REQUIRED_COLUMNS = ("term", "value", "unit")
+OPTIONAL_COLUMNS = ("lln", "uln", "baseline", "is_baseline_record", "clinical_grade")
+NEAR_RELATIVE = 1e-9
+_WITHIN = "value is inside the lab's reference range yet meets a CTCAE criterion; graded literally"
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+class _Codes:
+    """Interns rule ids so each row stores a small integer."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.index: dict[str, int] = {}
+        self.review: list[str] = []
+        self.describe: list[str] = []
+
+    def code(self, rule_id: str, *, review: str = "", describe: str = "") -> int:
+        found = self.index.get(rule_id)
+        if found is None:
+            found = len(self.ids)
+            self.index[rule_id] = found
+            self.ids.append(rule_id)
+            self.review.append(review)
+            self.describe.append(describe)
+        return found
+
+
+def _near(v: FloatArray, t: FloatArray | float) -> BoolArray:
+    with np.errstate(invalid="ignore"):
+        scale = np.maximum(np.abs(v), np.abs(t))
+        out: BoolArray = np.abs(v - t) <= NEAR_RELATIVE * scale
+    return out
+
+
+def _compare(op: Op, v: FloatArray, t: FloatArray | float) -> BoolArray:
+    with np.errstate(invalid="ignore"):
+        if op is Op.LT:
+            return np.less(v, t)
+        if op is Op.GT:
+            return np.greater(v, t)
+        return np.greater_equal(v, t)
+
+
+def _eval_branch(
+    criterion: LabCriterion, branch: Branch, v: FloatArray, refs: dict[Ref, FloatArray],
+    codes: _Codes, table: CriteriaTable,
+) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
+    """Vector twin of ``ctcae.evaluate_branch``: (grade or -1, code, at_most or -1, near)."""
+    n = v.shape[0]
+    grade = np.zeros(n, dtype=np.int64)
+    at_most = np.full(n, -1, dtype=np.int64)
+    code = np.full(n, codes.code(f"{criterion.key}|{branch.name}|G0",
+                                 describe=f"G0 ({branch.name}): no {table.version} grade "
+                                          f"criterion met"), dtype=np.int64)
+    decided = np.zeros(n, dtype=np.bool_)
+    near = np.zeros(n, dtype=np.bool_)
+    for rule in branch.rules:
+        open_ = ~decided
+        hit = np.zeros(n, dtype=np.bool_)
+        missing = np.zeros(n, dtype=np.bool_)
+        for ci, cond in enumerate(rule.conditions):
+            t: FloatArray | float
+            if cond.ref is Ref.ABS:
+                t = float(cond.factor)
+            else:
+                r = refs[cond.ref]
+                t = float(cond.factor) * r
+                if cond.ref is not Ref.BASELINE:
+                    missing |= np.isnan(r)
+            h = _compare(cond.op, v, t)
+            near |= _near(v, t)
+            first = open_ & h & ~hit
+            text = criterion.text.get(rule.grade)
+            code[first] = codes.code(
+                f"{criterion.key}|{branch.name}|G{rule.grade}|c{ci}", review=rule.review or "",
+                describe=f"G{rule.grade} ({branch.name}): {cond.describe(branch.name)}; "
+                         f"NCI G{rule.grade}: '{text}'")
+            hit |= h
+        got = open_ & hit
+        grade[got] = rule.grade
+        decided |= got
+        ng = open_ & ~hit & missing
+        if ng.any():
+            ref_name = next(c.ref.value for c in rule.conditions
+                            if c.ref in (Ref.LLN, Ref.ULN) and np.isnan(refs[c.ref][ng]).any())
+            grade[ng] = -1
+            at_most[ng] = rule.grade
+            code[ng] = codes.code(
+                f"{criterion.key}|{branch.name}|NG:{ref_name}",
+                describe=f"not gradable ({branch.name}): missing {ref_name}")
+            decided |= ng
+    return grade, code, at_most, near
+
+
+def _float_column(df: pd.DataFrame, name: str) -> FloatArray:
+    if name not in df.columns:
+        return np.full(len(df), np.nan)
+    col = pd.to_numeric(df[name], errors="coerce")
+    bad = col.isna() & df[name].notna() & (df[name].astype(str).str.strip() != "")
+    if bad.any():
+        rows = list(df.index[bad][:5])
+        raise InputError(f"column {name!r} must be numeric; rows {rows} hold "
+                         f"{list(df.loc[bad, name][:5])}")
+    out: FloatArray = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    return out
+
+
+def _check(ok: BoolArray, df: pd.DataFrame, name: str, expectation: str, values: Any) -> None:
+    if not ok.all():
+        bad = ~ok
+        rows = list(df.index[bad][:5])
+        raise InputError(f"column {name!r} must be {expectation}; rows {rows} hold "
+                         f"{list(np.asarray(values)[bad][:5])}")
+
+
+def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
+    """Grade every row of a lab table with CTCAE, vectorised.
+
+    Parameters
+    ----------
+    labs : pandas.DataFrame
+        Required columns ``term``, ``value``, ``unit``; optional ``lln``, ``uln``,
+        ``baseline`` (same unit as the value), ``is_baseline_record`` (bool),
+        ``clinical_grade`` (int). Other columns are ignored.
+    version : str
+        ``"ctcae_v5"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``labs``; columns ``criterion``, ``grade``, ``value_grade``,
+        ``grade_at_most`` (nullable Int64), ``needs_clinical_review`` (bool), ``rule_id``,
+        ``rule``, ``review_reasons``, ``criteria_version``.
+
+    Raises
+    ------
+    MissingColumnError
+        A required column is absent.
+    InputError, UnitError
+        The first problem found, naming the column and the offending rows.
+
+    Rules
+    -----
+    As :func:`abscopal.toxicity.ctcae.grade_lab`, row by row (same engine, same table).
+    """
+    table = load_criteria(version)
+    for col in REQUIRED_COLUMNS:
+        if col not in labs.columns:
+            raise MissingColumnError(f"lab table needs column {col!r} (has {list(labs.columns)})")
+    n = len(labs)
+    value = _float_column(labs, "value")
+    _check(np.isfinite(value) & (value >= 0), labs, "value", "a non-negative number",
+           labs["value"])
+    lln = _float_column(labs, "lln")
+    uln = _float_column(labs, "uln")
+    base = _float_column(labs, "baseline")
+    _check(~(lln < 0), labs, "lln", ">= 0", lln)
+    _check(~(uln <= 0), labs, "uln", "> 0", uln)
+    _check(~(lln > uln), labs, "lln", "<= uln", lln)
+    _check(~(base <= 0), labs, "baseline", "> 0", base)
+    if "is_baseline_record" in labs.columns:
+        flag = labs["is_baseline_record"].map(_truthy).to_numpy(dtype=np.bool_)
+        base = np.where(flag, np.nan, base)
+    clinical = _float_column(labs, "clinical_grade")
+    _check(np.isnan(clinical) | np.isin(clinical, [0, 1, 2, 3, 4, 5]), labs, "clinical_grade",
+           "an integer 0-5 or empty", clinical)
+
+    grade = np.full(n, -1, dtype=np.int64)
+    at_most = np.full(n, -1, dtype=np.int64)
+    code = np.zeros(n, dtype=np.int64)
+    within = np.zeros(n, dtype=np.bool_)
+    criterion_key = np.empty(n, dtype=object)
+    codes = _Codes()
+    terms = labs["term"].astype(str).to_numpy()
+    units = labs["unit"].astype(str).to_numpy()
+    groups = pd.DataFrame({"t": terms, "u": units}).groupby(["t", "u"], sort=False).indices
+    for (term, unit), idx in groups.items():
+        crit = find_lab_criterion(term, version=version)
+        res = resolve_unit(crit, unit)
+        criterion_key[idx] = crit.key
+        spec = next((s for s in table.terms if s.term == crit.term), None)
+        cg = clinical[idx]
+        if spec is not None:
+            allowed = np.isnan(cg) | np.isin(cg, [0, *spec.allowed_grades])
+            _check(allowed, labs.iloc[idx], "clinical_grade",
+                   f"one of {[0, *spec.allowed_grades]} for {crit.term!r}", cg)
+        if crit.clinical_only_reason is not None:
+            code[idx] = codes.code(f"{crit.key}|clinical-only", review=crit.clinical_only_reason,
+                                   describe=f"clinical only: {crit.clinical_only_reason}")
+            continue
+        f = float(res.factor)
+        v, lo, hi, b = value[idx] * f, lln[idx] * f, uln[idx] * f, base[idx] * f
+        g = np.empty(len(idx), dtype=np.int64)
+        c = np.empty(len(idx), dtype=np.int64)
+        am = np.empty(len(idx), dtype=np.int64)
+        nr = np.zeros(len(idx), dtype=np.bool_)
+        if crit.baseline_branches:
+            with np.errstate(invalid="ignore"):
+                abnormal = ~np.isnan(b) & ~np.isnan(hi) & (b > hi)
+            nr |= _near(b, hi)
+            parts: list[tuple[int, BoolArray]] = [(0, ~abnormal), (1, abnormal)]
+        else:
+            parts = [(res.branch_index or 0, np.ones(len(idx), dtype=np.bool_))]
+        for bi, sel in parts:
+            if not sel.any():
+                continue
+            refs = {Ref.LLN: lo[sel], Ref.ULN: hi[sel], Ref.BASELINE: b[sel]}
+            gg, cc, aa, nn = _eval_branch(crit, crit.branches[bi], v[sel], refs, codes, table)
+            g[sel], c[sel], am[sel] = gg, cc, aa
+            nr[sel] |= nn
+        low = crit.branches[0].rules[0].conditions[0].op is Op.LT
+        with np.errstate(invalid="ignore"):
+            inside = (~np.isnan(lo) & (v >= lo)) if low else (~np.isnan(hi) & (v <= hi))
+        nr |= _near(v, lo) if low else _near(v, hi)
+        grade[idx], code[idx], at_most[idx] = g, c, am
+        within[idx] = inside & (g >= 1)
+        for j in np.flatnonzero(nr):  # exact re-grade near thresholds
+            row = idx[j]
+            r = _grade_resolved(
+                table, crit, Decimal(repr(float(value[row]))), unit, res.branch_index,
+                res.factor, res.native_unit, res.converted, _dec(lln[row]), _dec(uln[row]),
+                _dec(base[row]), None,
+            )
+            grade[row] = -1 if r.value_grade is None else r.value_grade
+            at_most[row] = -1 if r.grade_at_most is None else r.grade_at_most
+            code[row] = codes.code(r.rule_id, review=_rule_review(crit, r.rule_id),
+                                   describe=r.rule.split("; raised")[0])
+            within[row] = any(x.startswith("value is inside") for x in r.review_reasons)
+    return _assemble(labs, table, codes, grade, at_most, code, within, clinical, criterion_key)
+
+
+def _rule_review(crit: LabCriterion, rule_id: str) -> str:
+    parts = rule_id.split("|")
+    for branch in crit.branches:
+        if branch.name == parts[1] and len(parts) == 4:
+            g = int(parts[2][1:])
+            for rule in branch.rules:
+                if rule.grade == g:
+                    return rule.review or ""
+    return ""
+
+
+def _dec(x: float) -> Decimal | None:
+    return None if np.isnan(x) else Decimal(repr(float(x)))
+
+
+def _truthy(x: object) -> bool:
+    if isinstance(x, str):
+        return x.strip().lower() in ("1", "true", "yes", "y", "t")
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return False
+    return bool(x)
+
+
+def _assemble(
+    labs: pd.DataFrame, table: CriteriaTable, codes: _Codes, vgrade: IntArray,
+    at_most: IntArray, code: IntArray, within: BoolArray, clinical: FloatArray,
+    criterion_key: npt.NDArray[np.object_],
+) -> pd.DataFrame:
+    ids = np.array(codes.ids, dtype=object)
+    review_txt = np.array(codes.review, dtype=object)
+    describe = np.array(codes.describe, dtype=object)
+    clinical_only = np.array([i.endswith("|clinical-only") for i in codes.ids], dtype=np.bool_)
+    is_co = clinical_only[code]
+    has_clin = ~np.isnan(clinical)
+    cg = np.where(has_clin, clinical, -1).astype(np.int64)
+    final = np.where(vgrade >= 0, np.maximum(vgrade, cg), -1)
+    final = np.where((vgrade < 0) & has_clin & (at_most >= 0) & (cg >= at_most), cg, final)
+    final = np.where(is_co, cg, final)
+    rule_review = review_txt[code]
+    has_rule_review = rule_review != ""
+    reasons = np.where(has_rule_review & within, rule_review + "; " + _WITHIN,
+                       np.where(within, _WITHIN, rule_review))
+    value_grade = np.where(is_co, -1, vgrade)
+    out = pd.DataFrame(
+        {
+            "criterion": criterion_key,
+            "grade": pd.arrays.IntegerArray(final, final < 0),
+            "value_grade": pd.arrays.IntegerArray(value_grade, value_grade < 0),
+            "grade_at_most": pd.arrays.IntegerArray(at_most, at_most < 0),
+            "needs_clinical_review": has_rule_review | within,
+            "rule_id": pd.Categorical.from_codes(code, categories=ids),
+            "rule": describe[code],
+            "review_reasons": reasons,
+            "criteria_version": table.version,
+        },
+        index=labs.index,
+    )
+    return out
+
+
+__all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "grade_labs"]
