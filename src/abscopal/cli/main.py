@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from abscopal.cli import ctcae as ctcae_cli
 from abscopal.cli import protocol as protocol_cli
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+app.add_typer(ctcae_cli.app, name="ctcae")
 
 
 def main() -> None:

@@ -141,7 +141,7 @@ def _check(ok: BoolArray, df: pd.DataFrame, name: str, expectation: str, values:
         bad = ~ok
         rows = list(df.index[bad][:5])
         raise InputError(f"column {name!r} must be {expectation}; rows {rows} hold "
-                         f"{list(np.asarray(values)[bad][:5])}")
+                         f"{np.asarray(values, dtype=object)[bad][:5].tolist()}")
 
 
 def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:

@@ -138,7 +138,7 @@ def resolve_unit(criterion: LabCriterion, unit: str) -> UnitResolution:
     if not convertible:
         raise UnitError(
             f"'unit' for {criterion.term!r} ({analyte.name}) must be one of "
-            f"{analyte.examples} or compatible (got {unit!r}, a {q.dimensionality} unit)"
+            f"{analyte.examples} or a unit of the same kind (got {unit!r})"
         )
     unit_branches = [(i, b) for i, b in enumerate(criterion.branches) if b.unit is not None]
     if not unit_branches:
