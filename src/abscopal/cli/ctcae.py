@@ -123,20 +123,17 @@ def terms(version: VersionOpt = "ctcae_v5", json_out: JsonFlag = False) -> None:
                                                            if c.branches else [])
         label = c.analyte.name + (f" [{', '.join(units)}]" if units else " [clinical only]")
         by_term.setdefault(c.term, []).append(label)
-    rows = [{"term": s.term, "soc": s.soc, "allowed_grades": list(s.allowed_grades),
-             "meddra_code": s.meddra_code, "lab_graded": s.term in by_term,
-             "lab_analytes": by_term.get(s.term, [])} for s in table.terms]
+    rows: list[dict[str, object]] = [
+        {"term": s.term, "soc": s.soc, "allowed_grades": list(s.allowed_grades),
+         "meddra_code": s.meddra_code, "lab_graded": s.term in by_term,
+         "lab_analytes": by_term.get(s.term, [])} for s in table.terms]
     if json_out:
         print_json({"criteria_version": table.version, "source": table.source, "terms": rows})
         return
     t = Table(title=f"{table.version} terms ({len(rows)})")
     for col in ("term", "grades", "SOC", "lab grading"):
         t.add_column(col)
-    for r in rows:
-        grades = r["allowed_grades"]
-        assert isinstance(grades, list)
-        analytes = r["lab_analytes"]
-        assert isinstance(analytes, list)
-        t.add_row(str(r["term"]), ",".join(map(str, grades)), str(r["soc"]),
-                  "; ".join(analytes) or "-")
+    for s in table.terms:
+        t.add_row(s.term, ",".join(map(str, s.allowed_grades)), s.soc,
+                  "; ".join(by_term.get(s.term, [])) or "-")
     console.print(t)

@@ -125,7 +125,11 @@ def classify_grade_at_timepoint(
        possible grade is below ``min_grade`` (ALC >= 0.8 x 10^9/L cannot be grade 2).
     4. No lab in the window: ``met`` is None (missing), never False.
     """
-    sel = WindowSelection(selection)
+    try:
+        sel = WindowSelection(selection)
+    except ValueError:
+        raise InputError(f"'selection' must be one of {[s.value for s in WindowSelection]} "
+                         f"(got {selection!r})") from None
     for name, val in (("offset_days", offset_days), ("window_before_days", window_before_days),
                       ("window_after_days", window_after_days)):
         if isinstance(val, bool) or not isinstance(val, int) or val < 0:
