@@ -20,7 +20,8 @@ from abscopal.errors import InputError, MissingColumnError
 from abscopal.toxicity._schema import Branch, LabCriterion, Op, Ref
 from abscopal.toxicity.ctcae import (
     CriteriaTable,
-    _grade_resolved,
+    ExactOutcome,
+    exact_outcome,
     find_lab_criterion,
     load_criteria,
 )
@@ -126,13 +127,19 @@ def _eval_branch(
 def _float_column(df: pd.DataFrame, name: str) -> FloatArray:
     if name not in df.columns:
         return np.full(len(df), np.nan)
-    col = pd.to_numeric(df[name], errors="coerce")
-    bad = col.isna() & df[name].notna() & (df[name].astype(str).str.strip() != "")
-    if bad.any():
-        rows = list(df.index[bad][:5])
-        raise InputError(f"column {name!r} must be numeric; rows {rows} hold "
-                         f"{list(df.loc[bad, name][:5])}")
-    out: FloatArray = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    raw = df[name]
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        out: FloatArray = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        return out
+    col = pd.to_numeric(raw, errors="coerce")
+    candidates = (col.isna() & raw.notna()).to_numpy()
+    if candidates.any():  # only non-numeric cells need the (slow) string check
+        texts = raw[candidates].astype(str).str.strip()
+        bad_texts = texts[texts != ""]
+        if len(bad_texts):
+            raise InputError(f"column {name!r} must be numeric; rows {list(bad_texts.index[:5])} "
+                             f"hold {list(raw[bad_texts.index][:5])}")
+    out = col.to_numpy(dtype=np.float64, na_value=np.nan)
     return out
 
 
@@ -247,28 +254,34 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
         within[idx] = inside & (g >= 1)
         for j in np.flatnonzero(nr):  # exact re-grade near thresholds
             row = idx[j]
-            r = _grade_resolved(
-                table, crit, Decimal(repr(float(value[row]))), unit, res.branch_index,
-                res.factor, res.native_unit, res.converted, _dec(lln[row]), _dec(uln[row]),
-                _dec(base[row]), None,
-            )
-            grade[row] = -1 if r.value_grade is None else r.value_grade
-            at_most[row] = -1 if r.grade_at_most is None else r.grade_at_most
-            code[row] = codes.code(r.rule_id, review=_rule_review(crit, r.rule_id),
-                                   describe=r.rule.split("; raised")[0])
-            within[row] = any(x.startswith("value is inside") for x in r.review_reasons)
+            ex = exact_outcome(crit, res.branch_index, res.factor,
+                               Decimal(repr(float(value[row]))), _dec(lln[row]), _dec(uln[row]),
+                               _dec(base[row]))
+            grade[row] = -1 if ex.outcome.grade is None else ex.outcome.grade
+            at_most[row] = -1 if ex.at_most is None else ex.at_most
+            code[row] = codes.code(ex.rule_id, review=_rule_review(ex),
+                                   describe=_describe(crit, ex, table))
+            within[row] = ex.within_reference_range
     return _assemble(labs, table, codes, grade, at_most, code, within, clinical, criterion_key)
 
 
-def _rule_review(crit: LabCriterion, rule_id: str) -> str:
-    parts = rule_id.split("|")
-    for branch in crit.branches:
-        if branch.name == parts[1] and len(parts) == 4:
-            g = int(parts[2][1:])
-            for rule in branch.rules:
-                if rule.grade == g:
-                    return rule.review or ""
-    return ""
+def _rule_review(ex: ExactOutcome) -> str:
+    if ex.outcome.rule_index is None or ex.outcome.grade is None:
+        return ""
+    return ex.branch.rules[ex.outcome.rule_index].review or ""
+
+
+def _describe(crit: LabCriterion, ex: ExactOutcome, table: CriteriaTable) -> str:
+    out, branch = ex.outcome, ex.branch
+    if out.grade is None:
+        assert out.missing is not None
+        return f"not gradable ({branch.name}): missing {out.missing.value}"
+    if out.grade == 0:
+        return f"G0 ({branch.name}): no {table.version} grade criterion met"
+    assert out.rule_index is not None and out.cond_index is not None
+    cond = branch.rules[out.rule_index].conditions[out.cond_index]
+    return (f"G{out.grade} ({branch.name}): {cond.describe(branch.name)}; "
+            f"NCI G{out.grade}: '{crit.text.get(out.grade)}'")
 
 
 def _dec(x: float) -> Decimal | None:

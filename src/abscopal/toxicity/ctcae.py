@@ -227,14 +227,14 @@ def _holds(cond: Condition, v: Decimal, ref_value: Decimal) -> bool:
 
 
 @dataclass(frozen=True)
-class _Outcome:
+class BranchOutcome:
     grade: int | None  # None = not gradable
     rule_index: int | None
     cond_index: int | None
     missing: Ref | None
 
 
-def evaluate_branch(branch: Branch, v: Decimal, refs: dict[Ref, Decimal | None]) -> _Outcome:
+def evaluate_branch(branch: Branch, v: Decimal, refs: dict[Ref, Decimal | None]) -> BranchOutcome:
     """Apply one branch's rules, highest grade first; the first grade with a true condition wins.
 
     LLN/ULN are required: if a needed one is missing before any grade is reached the result is
@@ -245,7 +245,7 @@ def evaluate_branch(branch: Branch, v: Decimal, refs: dict[Ref, Decimal | None])
         for ci, cond in enumerate(rule.conditions):
             if cond.ref is Ref.ABS:
                 if _holds(cond, v, Decimal(0)):
-                    return _Outcome(rule.grade, ri, ci, None)
+                    return BranchOutcome(rule.grade, ri, ci, None)
                 continue
             ref_value = refs.get(cond.ref)
             if ref_value is None:
@@ -253,10 +253,10 @@ def evaluate_branch(branch: Branch, v: Decimal, refs: dict[Ref, Decimal | None])
                     missing = cond.ref
                 continue
             if _holds(cond, v, ref_value):
-                return _Outcome(rule.grade, ri, ci, None)
+                return BranchOutcome(rule.grade, ri, ci, None)
         if missing is not None:
-            return _Outcome(None, ri, None, missing)
-    return _Outcome(0, None, None, None)
+            return BranchOutcome(None, ri, None, missing)
+    return BranchOutcome(0, None, None, None)
 
 
 def _is_low_term(criterion: LabCriterion) -> bool:
@@ -374,6 +374,41 @@ def grade_lab(
                            res.native_unit, res.converted, lln_d, uln_d, base_d, clinical_grade)
 
 
+@dataclass(frozen=True)
+class ExactOutcome:
+    """The decimal engine's verdict for one value (shared by the scalar and batch graders)."""
+
+    branch: Branch
+    outcome: BranchOutcome
+    graded_value: Decimal
+    rule_id: str
+    at_most: int | None
+    within_reference_range: bool
+
+
+def exact_outcome(
+    criterion: LabCriterion, branch_index: int | None, factor: Decimal, v: Decimal,
+    lln: Decimal | None, uln: Decimal | None, baseline: Decimal | None,
+) -> ExactOutcome:
+    """Convert to the native unit, pick the branch and evaluate it, all in Decimal."""
+    gv = v * factor
+    lln_n = None if lln is None else lln * factor
+    uln_n = None if uln is None else uln * factor
+    base_n = None if baseline is None else baseline * factor
+    bi = select_branch(criterion, branch_index, uln_n, base_n)
+    branch = criterion.branches[bi]
+    out = evaluate_branch(branch, gv, {Ref.LLN: lln_n, Ref.ULN: uln_n, Ref.BASELINE: base_n})
+    prefix = f"{criterion.key}|{branch.name}"
+    if out.grade is None:
+        assert out.missing is not None and out.rule_index is not None
+        return ExactOutcome(branch, out, gv, f"{prefix}|NG:{out.missing.value}",
+                            branch.rules[out.rule_index].grade, False)
+    if out.grade == 0:
+        return ExactOutcome(branch, out, gv, f"{prefix}|G0", None, False)
+    return ExactOutcome(branch, out, gv, f"{prefix}|G{out.grade}|c{out.cond_index}", None,
+                        _within_reference_range(criterion, gv, lln_n, uln_n))
+
+
 def _grade_resolved(
     table: CriteriaTable, criterion: LabCriterion, v: Decimal, unit: str,
     branch_index: int | None, factor: Decimal, native_unit: str | None, converted: bool,
@@ -396,38 +431,30 @@ def _grade_resolved(
             review_reasons=(criterion.clinical_only_reason,), graded_value=v,
             graded_unit=None, unit_converted=False, **common,
         )
-    gv = v * factor
-    lln_n = None if lln is None else lln * factor
-    uln_n = None if uln is None else uln * factor
-    base_n = None if baseline is None else baseline * factor
-    bi = select_branch(criterion, branch_index, uln_n, base_n)
-    branch = criterion.branches[bi]
-    out = evaluate_branch(branch, gv, {Ref.LLN: lln_n, Ref.ULN: uln_n, Ref.BASELINE: base_n})
+    ex = exact_outcome(criterion, branch_index, factor, v, lln, uln, baseline)
+    branch, out, gv = ex.branch, ex.outcome, ex.graded_value
     reasons: list[str] = []
     rule_text: str | None = None
-    at_most: int | None = None
+    at_most: int | None = ex.at_most
     reason: str | None = None
+    rule_id = ex.rule_id
     if out.grade is None:
-        assert out.missing is not None and out.rule_index is not None
-        at_most = branch.rules[out.rule_index].grade
+        assert out.missing is not None
         reason = (f"missing {out.missing.value}: {criterion.term} grade {at_most} and below "
                   f"need the lab's {out.missing.value}")
-        rule_id = f"{key}|{branch.name}|NG:{out.missing.value}"
         rule = f"not gradable ({branch.name}): {reason}"
     elif out.grade == 0:
-        rule_id = f"{key}|{branch.name}|G0"
         rule = f"G0 ({branch.name}): no {table.version} grade criterion met"
     else:
         assert out.rule_index is not None and out.cond_index is not None
         grule = branch.rules[out.rule_index]
         cond = grule.conditions[out.cond_index]
-        rule_id = f"{key}|{branch.name}|G{grule.grade}|c{out.cond_index}"
         rule_text = criterion.text.get(grule.grade)
         rule = (f"G{grule.grade} ({branch.name}): {cond.describe(branch.name)}; "
                 f"NCI G{grule.grade}: '{rule_text}'")
         if grule.review:
             reasons.append(grule.review)
-        if _within_reference_range(criterion, gv, lln_n, uln_n):
+        if ex.within_reference_range:
             side = f"LLN {lln}" if _is_low_term(criterion) else f"ULN {uln}"
             reasons.append(f"value is inside the lab's reference range ({side} {unit}) yet meets "
                            f"a {table.version} criterion; graded literally")
