@@ -49,4 +49,5 @@ def lab_rows(draw: st.DrawFn) -> dict[str, Any]:
         st.floats(0, 5000, allow_nan=False, allow_infinity=False),
     ))
     return {"term": crit.key, "value": value, "unit": unit, "lln": lln, "uln": uln,
-            "baseline": base, "is_baseline_record": draw(st.booleans())}
+            "baseline": base, "baseline_uln": draw(st.one_of(st.none(), st.sampled_from(REFS))),
+            "is_baseline_record": draw(st.booleans())}

@@ -26,6 +26,7 @@ def _scalar(row: dict[str, Any]) -> dict[str, Any]:
 
     r = grade_lab(row["term"], row["value"], row["unit"], version=V, lln=opt(row.get("lln")),
                   uln=opt(row.get("uln")), baseline=opt(row.get("baseline")),
+                  baseline_uln=opt(row.get("baseline_uln")),
                   is_baseline_record=bool(row.get("is_baseline_record", False)),
                   clinical_grade=opt(row.get("clinical_grade")))
     return {"grade": r.grade, "value_grade": r.value_grade, "grade_at_most": r.grade_at_most,

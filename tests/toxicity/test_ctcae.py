@@ -99,6 +99,15 @@ class TestBaselineBranches:
         r = grade_lab("GGT increased", 61, "U/L", version=V, uln=60, baseline=60)
         assert (r.grade, r.branch) == (1, "baseline normal")
 
+    def test_baseline_abnormality_uses_the_baseline_labs_uln(self) -> None:
+        # baseline 50 is above today's ULN 40 but normal for its own lab (ULN 60)
+        own = grade_lab("Alanine aminotransferase increased", 70, "U/L", version=V, uln=40,
+                        baseline=50, baseline_uln=60)
+        today = grade_lab("Alanine aminotransferase increased", 70, "U/L", version=V, uln=40,
+                          baseline=50)
+        assert (own.grade, own.branch) == (1, "baseline normal")
+        assert (today.grade, today.branch) == (0, "baseline abnormal")  # 70 < 1.5 x 50
+
     def test_baseline_without_uln_is_not_gradable(self) -> None:
         r = grade_lab("Blood bilirubin increased", 3, "mg/dL", version=V, baseline=2)
         assert r.grade is None and r.not_gradable_reason is not None

@@ -36,6 +36,8 @@ def grade(
                                                           "(same unit).")] = None,
     baseline: Annotated[str | None, typer.Option("--baseline", help="Subject's baseline value "
                                                                     "(same unit).")] = None,
+    baseline_uln: Annotated[str | None, typer.Option(
+        "--baseline-uln", help="ULN of the baseline sample's lab (default: --uln).")] = None,
     baseline_record: Annotated[bool, typer.Option(
         "--baseline-record", help="The value is the baseline itself (graded against ULN).")] = False,
     clinical_grade: Annotated[int | None, typer.Option(
@@ -45,7 +47,8 @@ def grade(
 ) -> None:
     """Grade one lab value."""
     r = grade_lab(term, value, unit, version=version, lln=lln, uln=uln, baseline=baseline,
-                  is_baseline_record=baseline_record, clinical_grade=clinical_grade)
+                  baseline_uln=baseline_uln, is_baseline_record=baseline_record,
+                  clinical_grade=clinical_grade)
     if json_out:
         print_json(r.to_dict())
         return
@@ -81,7 +84,8 @@ def _read_csv(path: str) -> pd.DataFrame:
 def grade_file(
     path: Annotated[str, typer.Argument(help="CSV of labs ('-' = stdin): columns term, value, "
                                              "unit; optional lln, uln, baseline, "
-                                             "is_baseline_record, clinical_grade; other "
+                                             "baseline_uln, is_baseline_record, "
+                                             "clinical_grade; other "
                                              "columns are carried through.")],
     out: Annotated[str | None, typer.Option("--out", help="Write the graded rows as CSV to "
                                                           "this file.")] = None,

@@ -28,7 +28,8 @@ from abscopal.toxicity.ctcae import (
 from abscopal.toxicity.units import resolve_unit
 
 REQUIRED_COLUMNS = ("term", "value", "unit")
-OPTIONAL_COLUMNS = ("lln", "uln", "baseline", "is_baseline_record", "clinical_grade")
+OPTIONAL_COLUMNS = ("lln", "uln", "baseline", "baseline_uln", "is_baseline_record",
+                    "clinical_grade")
 NEAR_RELATIVE = 1e-9
 _WITHIN = "value is inside the lab's reference range yet meets a CTCAE criterion; graded literally"
 
@@ -158,7 +159,7 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
     ----------
     labs : pandas.DataFrame
         Required columns ``term``, ``value``, ``unit``; optional ``lln``, ``uln``,
-        ``baseline`` (same unit as the value), ``is_baseline_record`` (bool),
+        ``baseline``, ``baseline_uln`` (same unit as the value), ``is_baseline_record`` (bool),
         ``clinical_grade`` (int). Other columns are ignored.
     version : str
         ``"ctcae_v5"``.
@@ -196,6 +197,8 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
     _check(~(uln <= 0), labs, "uln", "> 0", uln)
     _check(~(lln > uln), labs, "lln", "<= uln", lln)
     _check(~(base <= 0), labs, "baseline", "> 0", base)
+    buln = _float_column(labs, "baseline_uln")
+    _check(~(buln <= 0), labs, "baseline_uln", "> 0", buln)
     if "is_baseline_record" in labs.columns:
         flag = labs["is_baseline_record"].map(_truthy).to_numpy(dtype=np.bool_)
         base = np.where(flag, np.nan, base)
@@ -233,9 +236,10 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
         am = np.empty(len(idx), dtype=np.int64)
         nr = np.zeros(len(idx), dtype=np.bool_)
         if crit.baseline_branches:
+            bref = np.where(np.isnan(buln[idx]), hi, buln[idx] * f)
             with np.errstate(invalid="ignore"):
-                abnormal = ~np.isnan(b) & ~np.isnan(hi) & (b > hi)
-            nr |= _near(b, hi)
+                abnormal = ~np.isnan(b) & ~np.isnan(bref) & (b > bref)
+            nr |= _near(b, bref)
             parts: list[tuple[int, BoolArray]] = [(0, ~abnormal), (1, abnormal)]
         else:
             parts = [(res.branch_index or 0, np.ones(len(idx), dtype=np.bool_))]
@@ -256,7 +260,7 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
             row = idx[j]
             ex = exact_outcome(crit, res.branch_index, res.factor,
                                Decimal(repr(float(value[row]))), _dec(lln[row]), _dec(uln[row]),
-                               _dec(base[row]))
+                               _dec(base[row]), _dec(buln[row]))
             grade[row] = -1 if ex.outcome.grade is None else ex.outcome.grade
             at_most[row] = -1 if ex.at_most is None else ex.at_most
             code[row] = codes.code(ex.rule_id, review=_rule_review(ex),

@@ -265,13 +265,16 @@ def _is_low_term(criterion: LabCriterion) -> bool:
 
 
 def select_branch(criterion: LabCriterion, branch_index: int | None,
-                  uln: Decimal | None, baseline: Decimal | None) -> int:
+                  uln: Decimal | None, baseline: Decimal | None,
+                  baseline_uln: Decimal | None = None) -> int:
     """Pick the branch: the unit branch, or v5.0's baseline normal (0) / abnormal (1).
 
-    Baseline abnormal means baseline > ULN (both known); otherwise the ULN branch is used.
+    Baseline abnormal means baseline > the ULN of the baseline sample's lab (``baseline_uln``,
+    falling back to the current ``uln``); otherwise the ULN branch is used.
     """
     if criterion.baseline_branches:
-        return 1 if (baseline is not None and uln is not None and baseline > uln) else 0
+        ref = baseline_uln if baseline_uln is not None else uln
+        return 1 if (baseline is not None and ref is not None and baseline > ref) else 0
     return branch_index if branch_index is not None else 0
 
 
@@ -284,6 +287,7 @@ def grade_lab(
     lln: float | int | str | Decimal | None = None,
     uln: float | int | str | Decimal | None = None,
     baseline: float | int | str | Decimal | None = None,
+    baseline_uln: float | int | str | Decimal | None = None,
     is_baseline_record: bool = False,
     clinical_grade: int | None = None,
 ) -> LabGrade:
@@ -305,6 +309,9 @@ def grade_lab(
         The reporting lab's reference limits (same unit). Required where CTCAE uses them.
     baseline : number, optional
         The subject's baseline value (same unit): last non-missing pre-treatment value.
+    baseline_uln : number, optional
+        ULN of the lab that measured the baseline (same unit), used only to decide whether the
+        baseline was abnormal (liver terms); defaults to ``uln``.
     is_baseline_record : bool
         True when ``value`` *is* the baseline: it is graded against LLN/ULN only.
     clinical_grade : int, optional
@@ -354,6 +361,7 @@ def grade_lab(
     lln_d = to_decimal("lln", lln, allow_none=True)
     uln_d = to_decimal("uln", uln, allow_none=True)
     base_d = to_decimal("baseline", baseline, allow_none=True)
+    buln_d = to_decimal("baseline_uln", baseline_uln, allow_none=True)
     if lln_d is not None and lln_d < 0:
         raise InputError(f"'lln' must be >= 0 (got {lln!r})")
     if uln_d is not None and uln_d <= 0:
@@ -362,6 +370,8 @@ def grade_lab(
         raise InputError(f"'lln' must not exceed 'uln' (got lln={lln!r}, uln={uln!r})")
     if base_d is not None and base_d <= 0:
         raise InputError(f"'baseline' must be > 0 (got {baseline!r})")
+    if buln_d is not None and buln_d <= 0:
+        raise InputError(f"'baseline_uln' must be > 0 (got {baseline_uln!r})")
     spec = next((s for s in table.terms if s.term == criterion.term), None)
     if clinical_grade is not None:
         allowed = (0, *(spec.allowed_grades if spec else (1, 2, 3, 4, 5)))
@@ -371,7 +381,8 @@ def grade_lab(
     if is_baseline_record:
         base_d = None
     return _grade_resolved(table, criterion, v, str(unit), res.branch_index, res.factor,
-                           res.native_unit, res.converted, lln_d, uln_d, base_d, clinical_grade)
+                           res.native_unit, res.converted, lln_d, uln_d, base_d, clinical_grade,
+                           baseline_uln=buln_d)
 
 
 @dataclass(frozen=True)
@@ -389,13 +400,15 @@ class ExactOutcome:
 def exact_outcome(
     criterion: LabCriterion, branch_index: int | None, factor: Decimal, v: Decimal,
     lln: Decimal | None, uln: Decimal | None, baseline: Decimal | None,
+    baseline_uln: Decimal | None = None,
 ) -> ExactOutcome:
     """Convert to the native unit, pick the branch and evaluate it, all in Decimal."""
     gv = v * factor
     lln_n = None if lln is None else lln * factor
     uln_n = None if uln is None else uln * factor
     base_n = None if baseline is None else baseline * factor
-    bi = select_branch(criterion, branch_index, uln_n, base_n)
+    buln_n = None if baseline_uln is None else baseline_uln * factor
+    bi = select_branch(criterion, branch_index, uln_n, base_n, buln_n)
     branch = criterion.branches[bi]
     out = evaluate_branch(branch, gv, {Ref.LLN: lln_n, Ref.ULN: uln_n, Ref.BASELINE: base_n})
     prefix = f"{criterion.key}|{branch.name}"
@@ -413,7 +426,7 @@ def _grade_resolved(
     table: CriteriaTable, criterion: LabCriterion, v: Decimal, unit: str,
     branch_index: int | None, factor: Decimal, native_unit: str | None, converted: bool,
     lln: Decimal | None, uln: Decimal | None, baseline: Decimal | None,
-    clinical_grade: int | None,
+    clinical_grade: int | None, *, baseline_uln: Decimal | None = None,
 ) -> LabGrade:
     key = criterion.key
     common: dict[str, Any] = dict(
@@ -431,7 +444,7 @@ def _grade_resolved(
             review_reasons=(criterion.clinical_only_reason,), graded_value=v,
             graded_unit=None, unit_converted=False, **common,
         )
-    ex = exact_outcome(criterion, branch_index, factor, v, lln, uln, baseline)
+    ex = exact_outcome(criterion, branch_index, factor, v, lln, uln, baseline, baseline_uln)
     branch, out, gv = ex.branch, ex.outcome, ex.graded_value
     reasons: list[str] = []
     rule_text: str | None = None
