@@ -6,7 +6,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from abscopal.toxicity._ctcae_v5 import LAB_CRITERIA
+from abscopal.toxicity._ctcae_v5 import LAB_CRITERIA, TERMS
+
+ALLOWED = {t.term: t.allowed_grades for t in TERMS}
 
 UNITS: dict[str, list[str]] = {
     "1/L": ["10^9/L", "/mm3", "10^3/uL", "cells/uL", "G/L"],
@@ -50,4 +52,6 @@ def lab_rows(draw: st.DrawFn) -> dict[str, Any]:
     ))
     return {"term": crit.key, "value": value, "unit": unit, "lln": lln, "uln": uln,
             "baseline": base, "baseline_uln": draw(st.one_of(st.none(), st.sampled_from(REFS))),
-            "is_baseline_record": draw(st.booleans())}
+            "is_baseline_record": draw(st.booleans()),
+            "clinical_grade": draw(st.one_of(st.none(), st.none(),
+                                             st.sampled_from((0, *ALLOWED[crit.term]))))}
