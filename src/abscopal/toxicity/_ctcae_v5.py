@@ -389,7 +389,7 @@ TERMS: tuple[TermSpec, ...] = (
     TermSpec("Radiation recall reaction (dermatologic)", _S_INJ, _G1_5),
     TermSpec("Fatigue", _S_GEN, _G1_3),
     TermSpec("Fever", _S_GEN, _G1_5),
-    TermSpec("Infusion related reaction", _S_INJ, _G1_5),
+    TermSpec("Infusion related reaction", _S_GEN, _G1_5),
     TermSpec("Cytokine release syndrome", _S_IMM, _G1_5),
     TermSpec("Acute kidney injury", _S_REN, (3, 4, 5)),
     TermSpec("Arthralgia", _S_MSK, _G1_3),

@@ -76,9 +76,14 @@ def _compare(op: Op, v: FloatArray, t: FloatArray | float) -> BoolArray:
 
 def _eval_branch(
     criterion: LabCriterion, branch: Branch, v: FloatArray, refs: dict[Ref, FloatArray],
-    codes: _Codes, table: CriteriaTable,
+    codes: _Codes, table: CriteriaTable, *, exact_unit: bool,
 ) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
-    """Vector twin of ``ctcae.evaluate_branch``: (grade or -1, code, at_most or -1, near)."""
+    """Vector twin of ``ctcae.evaluate_branch``: (grade or -1, code, at_most or -1, near).
+
+    With no unit conversion (``exact_unit``), comparing a value with an absolute threshold or
+    with LLN/ULN itself is exact in float64 (shortest-repr decimals keep their order), so only
+    products such as ``1.5 x ULN`` can differ from decimal arithmetic and mark rows as near.
+    """
     n = v.shape[0]
     grade = np.zeros(n, dtype=np.int64)
     at_most = np.full(n, -1, dtype=np.int64)
@@ -101,7 +106,8 @@ def _eval_branch(
                 if cond.ref is not Ref.BASELINE:
                     missing |= np.isnan(r)
             h = _compare(cond.op, v, t)
-            near |= _near(v, t)
+            if not exact_unit or (cond.ref is not Ref.ABS and cond.factor != 1):
+                near |= _near(v, t)
             first = open_ & h & ~hit
             text = criterion.text.get(rule.grade)
             code[first] = codes.code(
@@ -239,7 +245,8 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
             bref = np.where(np.isnan(buln[idx]), hi, buln[idx] * f)
             with np.errstate(invalid="ignore"):
                 abnormal = ~np.isnan(b) & ~np.isnan(bref) & (b > bref)
-            nr |= _near(b, bref)
+            if f != 1.0:
+                nr |= _near(b, bref)
             parts: list[tuple[int, BoolArray]] = [(0, ~abnormal), (1, abnormal)]
         else:
             parts = [(res.branch_index or 0, np.ones(len(idx), dtype=np.bool_))]
@@ -247,13 +254,15 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
             if not sel.any():
                 continue
             refs = {Ref.LLN: lo[sel], Ref.ULN: hi[sel], Ref.BASELINE: b[sel]}
-            gg, cc, aa, nn = _eval_branch(crit, crit.branches[bi], v[sel], refs, codes, table)
+            gg, cc, aa, nn = _eval_branch(crit, crit.branches[bi], v[sel], refs, codes, table,
+                                          exact_unit=f == 1.0)
             g[sel], c[sel], am[sel] = gg, cc, aa
             nr[sel] |= nn
         low = crit.branches[0].rules[0].conditions[0].op is Op.LT
         with np.errstate(invalid="ignore"):
             inside = (~np.isnan(lo) & (v >= lo)) if low else (~np.isnan(hi) & (v <= hi))
-        nr |= _near(v, lo) if low else _near(v, hi)
+        if f != 1.0:
+            nr |= _near(v, lo) if low else _near(v, hi)
         grade[idx], code[idx], at_most[idx] = g, c, am
         within[idx] = inside & (g >= 1)
         for j in np.flatnonzero(nr):  # exact re-grade near thresholds
@@ -263,8 +272,9 @@ def grade_labs(labs: pd.DataFrame, *, version: str) -> pd.DataFrame:
                                _dec(base[row]), _dec(buln[row]))
             grade[row] = -1 if ex.outcome.grade is None else ex.outcome.grade
             at_most[row] = -1 if ex.at_most is None else ex.at_most
-            code[row] = codes.code(ex.rule_id, review=_rule_review(ex),
-                                   describe=_describe(crit, ex, table))
+            known = codes.index.get(ex.rule_id)
+            code[row] = known if known is not None else codes.code(
+                ex.rule_id, review=_rule_review(ex), describe=_describe(crit, ex, table))
             within[row] = ex.within_reference_range
     return _assemble(labs, table, codes, grade, at_most, code, within, clinical, criterion_key)
 
@@ -317,8 +327,11 @@ def _assemble(
     final = np.where(is_co, cg, final)
     rule_review = review_txt[code]
     has_rule_review = rule_review != ""
-    reasons = np.where(has_rule_review & within, rule_review + "; " + _WITHIN,
-                       np.where(within, _WITHIN, rule_review))
+    reasons = rule_review.copy()
+    both = has_rule_review & within
+    reasons[within & ~has_rule_review] = _WITHIN
+    if both.any():
+        reasons[both] = rule_review[both] + "; " + _WITHIN
     value_grade = np.where(is_co, -1, vgrade)
     out = pd.DataFrame(
         {
