@@ -1,10 +1,11 @@
 """Vectorised CTCAE lab grading of a table (numpy), agreeing row for row with :func:`grade_lab`.
 
-Strategy: each (term, unit) group is graded with float64 numpy comparisons. Any row whose value
-lies within a relative ``1e-9`` of a threshold it is compared with (where binary floating point
-could disagree with exact decimal arithmetic, e.g. ``1.5 * 1.2``) is re-graded with the exact
-scalar engine. Away from thresholds float64 and decimal comparisons agree, so the result equals
-the scalar grader's on every row (tested property).
+Strategy: each (term, unit) group is graded with float64 numpy comparisons. Comparisons that
+float64 cannot be trusted with (products such as ``1.5 * 1.2``, or anything after a unit
+conversion) mark a row as "near" when its value lies within a relative ``1e-9`` of the
+threshold; near rows are re-graded with the exact decimal engine shared with the scalar grader.
+Away from thresholds float64 and decimal comparisons agree, so the result equals the scalar
+grader's on every row (tested property).
 """
 
 from __future__ import annotations
