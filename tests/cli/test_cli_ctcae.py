@@ -34,12 +34,26 @@ def test_grade_json() -> None:
     assert d["criteria_version"] == "CTCAE v5.0" and d["value"] == "650"
 
 
-def test_grade_not_gradable_is_reported_not_zero() -> None:
+def test_grade_missing_required_uln_exits_2() -> None:
     code, out = run("grade", "--term", "Alanine aminotransferase increased", "--value", "90",
                     "--unit", "U/L", "--json")
+    assert code == 2
+    assert "--uln is required to grade 'Alanine aminotransferase increased' at 90 U/L" in \
+        " ".join(out.split())
+
+
+def test_grade_missing_lln_is_fine_when_an_absolute_threshold_grades() -> None:
+    code, out = run("grade", "--term", "Lymphocyte count decreased", "--value", "0.3",
+                    "--unit", "10^9/L", "--json")
+    assert code == 0 and json.loads(out)["grade"] == 3
+
+
+def test_grade_clinical_only_term_reports_not_gradable() -> None:
+    code, out = run("grade", "--term", "Hyperglycemia", "--value", "300", "--unit", "mg/dL",
+                    "--json")
     assert code == 0
     d = json.loads(out)
-    assert d["grade"] is None and "missing ULN" in d["not_gradable_reason"]
+    assert d["grade"] is None and d["needs_clinical_review"] is True
 
 
 def test_grade_baseline_abnormal_and_review() -> None:

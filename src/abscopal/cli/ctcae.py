@@ -49,6 +49,11 @@ def grade(
     r = grade_lab(term, value, unit, version=version, lln=lln, uln=uln, baseline=baseline,
                   baseline_uln=baseline_uln, is_baseline_record=baseline_record,
                   clinical_grade=clinical_grade)
+    if r.grade is None and "|NG:" in r.rule_id:
+        limit = r.rule_id.rsplit("|NG:", 1)[1].lower()
+        raise InputError(f"--{limit} is required to grade {r.term!r} at {value} {unit}: "
+                         f"{r.not_gradable_reason} (CTCAE v5.0 text: "
+                         f"'{r.rule_text or _cell(r.term, r.grade_at_most, version)}')")
     if json_out:
         print_json(r.to_dict())
         return
@@ -63,6 +68,11 @@ def grade(
     for reason in r.review_reasons:
         console.print(f"needs clinical review: {reason}", style="yellow", highlight=False,
                       markup=False)
+
+
+def _cell(term: str, grade: int | None, version: str) -> str:
+    crit = next(c for c in load_criteria(version).lab_criteria if c.term == term)
+    return crit.text.get(grade or 1, "")
 
 
 def _read_csv(path: str) -> pd.DataFrame:
