@@ -261,3 +261,23 @@ def test_corrected_calcium_payne() -> None:
 def test_result_to_dict_is_json_friendly() -> None:
     d = grade_lab("Anemia", "9.5", "g/dL", version=V, lln="12").to_dict()
     assert d["value"] == "9.5" and d["grade"] == 2 and d["review_reasons"] == []
+
+
+class TestMessages:
+    """User-facing error text, verbatim (snapshot)."""
+
+    def test_wrong_kind_of_unit(self) -> None:
+        with pytest.raises(UnitError) as exc:
+            grade_lab("Anemia", 1, "U/L", version=V)
+        assert str(exc.value) == ("'unit' for 'Anemia' (Hemoglobin) must be one of g/dL, g/L, "
+                                  "mmol/L or a unit of the same kind (got 'U/L')")
+
+    def test_negative_value(self) -> None:
+        with pytest.raises(InputError) as exc:
+            grade_lab("Anemia", -1, "g/dL", version=V)
+        assert str(exc.value) == "'value' must be >= 0 for 'Anemia' (got -1)"
+
+    def test_not_gradable_reason(self) -> None:
+        r = grade_lab("Alanine aminotransferase increased", 90, "U/L", version=V)
+        assert r.not_gradable_reason == ("missing ULN: Alanine aminotransferase increased grade 4 "
+                                         "and below need the lab's ULN")
