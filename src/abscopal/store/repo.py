@@ -174,8 +174,9 @@ def _set_lesions(row: LesionAssessment, lesions: Sequence[Mapping[str, Any]]) ->
         if m is None:
             m = LesionMeasurement(lesion_label=str(les["lesion_label"]))
             row.lesions.append(m)
-        for key in ("category", "organ", "is_nodal", "diameter_mm", "status"):
+        for key in ("category", "organ", "diameter_mm", "status"):
             setattr(m, key, les.get(key))
+        m.is_nodal = bool(les.get("is_nodal", False))
         m.deleted_at = None
     for label, m in existing.items():
         if label not in labels and m.deleted_at is None:
