@@ -7,6 +7,7 @@ same transaction, so a record and its audit entry commit together or not at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
@@ -327,7 +328,7 @@ def lock_chain(session: Session) -> None:
         session.flush()
 
 
-def enrol_subject(session: Session, *, actor: Actor, subject: Subject, enrolled_on: Any,
+def enrol_subject(session: Session, *, actor: Actor, subject: Subject, enrolled_on: dt.date,
                   stratum: Mapping[str, str], facts: Mapping[str, Any],
                   allocator: Allocator | None = None) -> tuple[Enrolment, Allocation]:
     """Enrol a subject and allocate an arm in one audited transaction.
