@@ -129,3 +129,47 @@ def seed(db: Database, settings: Settings) -> Seeded:
 
 
 __all__ = ["ARM_STRINGS", "FAST", "ROLES", "TEST_PROTOCOL", "Seeded", "fast_settings", "migrated", "seed"]
+
+
+# --- a real server process (fault tests, benchmark) -------------------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import httpx  # noqa: E402
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.update({"ABSCOPAL_ARGON2_TIME_COST": "1", "ABSCOPAL_ARGON2_MEMORY_KIB": "64",
+                "ABSCOPAL_SECURE_COOKIES": "false"})
+    return env
+
+
+def start_server(url: str, port: int, *, timeout_s: float = 60.0) -> subprocess.Popen[bytes]:
+    """``abscopal serve`` in a child process on 127.0.0.1:port; returns once /health answers."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-W", "ignore", "-m", "abscopal.cli.main", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--db", url, "--no-upgrade"],
+            env=server_env(), stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1.0).status_code == 200:
+                    return proc
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        proc.kill()
+        proc.wait()
+    raise RuntimeError("server did not become healthy in time")

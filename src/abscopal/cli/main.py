@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from abscopal.cli import protocol as protocol_cli
+from abscopal.cli import service as service_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -16,6 +17,9 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+app.add_typer(service_cli.db_app, name="db")
+app.add_typer(service_cli.audit_app, name="audit")
+app.command("serve")(service_cli.serve)
 
 
 def main() -> None:

@@ -209,12 +209,14 @@ def _check_reason(reason: str | None) -> str:
 
 
 def flush_or_conflict(session: Session, row: AuditedMixin) -> None:
+    """Flush; a concurrent writer's newer version becomes ConflictError (nothing written)."""
+    # Read the identity before flushing: after a failed flush the row cannot be refreshed.
+    what = f"{row.__tablename__} {row.__dict__.get('id')}"  # type: ignore[attr-defined]
     try:
         session.flush()
     except StaleDataError as exc:
         raise ConflictError(
-            f"{row.__tablename__} {row.id} was changed by someone else; reload it and re-apply "  # type: ignore[attr-defined]
-            "your change"
+            f"{what} was changed by someone else; reload it and re-apply your change"
         ) from exc
 
 
