@@ -57,6 +57,7 @@ def _record_id(path: str, seeded_records: dict[str, int]) -> int:
     return 1
 
 
+@pytest.mark.slow
 def test_no_server_errors(api_schema: schemathesis.BaseSchema, admin_headers: dict[str, str],
                           known_ids: dict[str, int], fuzz_target: tuple[schemathesis.BaseSchema, Seeded]) -> None:
     """Every operation, a bounded number of generated requests each (schemathesis' pytest plugin
