@@ -38,6 +38,11 @@ ROLES = ("admin", "investigator", "coordinator", "imaging_reviewer", "statistici
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 64, "secure_cookies": False}
 
 
+def auth(seeded: Seeded, role: str) -> dict[str, str]:
+    """Authorization header of the seeded user with ``role``."""
+    return {"Authorization": f"Bearer {seeded.tokens[role]}"}
+
+
 def fast_settings(url: str, **overrides: object) -> Settings:
     return Settings(database_url=url, **{**FAST, **overrides})  # type: ignore[arg-type]
 
@@ -128,7 +133,8 @@ def seed(db: Database, settings: Settings) -> Seeded:
     return s
 
 
-__all__ = ["ARM_STRINGS", "FAST", "ROLES", "TEST_PROTOCOL", "Seeded", "fast_settings", "migrated", "seed"]
+__all__ = ["ARM_STRINGS", "FAST", "ROLES", "TEST_PROTOCOL", "Seeded", "fast_settings", "migrated", "seed",
+           "auth", "server_env", "start_server"]
 
 
 # --- a real server process (fault tests, benchmark) -------------------------------------------

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from conftest import auth
-from service_support import Seeded
+from service_support import Seeded, auth
 
 
 def login(client: TestClient, username: str, password: str) -> int:

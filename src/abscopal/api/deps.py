@@ -96,7 +96,7 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
             token_row, request.headers.get(CSRF_HEADER)
         ):
             raise PermissionDeniedError(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
-    principal = Principal(user.id, user.username, Role(user.role), frozenset(user.site_ids))
+    principal = Principal(user.id, user.username, Role(user.role), accounts.site_ids_of(session, user.id))
     request.state.principal = principal
     request.state.is_admin = principal.role is Role.ADMIN
     request.state.blinded = is_blinded(principal.role, statistician_unblinded=False)

@@ -34,7 +34,7 @@ from abscopal.errors import AuthenticationError, InputError, StoreError
 from abscopal.store import audit
 from abscopal.store.audit import Actor
 from abscopal.store.db import Database
-from abscopal.store.models import AuthToken, Site, User, utcnow
+from abscopal.store.models import AuthToken, Site, User, UserSite, utcnow
 from abscopal.store.permissions import Role, is_site_scoped
 
 _GENERIC = "invalid credentials, or the account is locked"
@@ -207,15 +207,22 @@ def resolve_token(session: Session, raw: str, *, kind: str) -> tuple[User, AuthT
     AuthenticationError
         Unknown, expired or revoked token, or inactive user.
     """
-    row = session.execute(
-        select(AuthToken).where(AuthToken.token_hash == token_digest(raw), AuthToken.kind == kind)
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    found = session.execute(
+        select(AuthToken, User).join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_digest(raw), AuthToken.kind == kind)
+    ).first()
+    if found is None:
         raise AuthenticationError("the token is invalid or expired; log in again")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active or user.deleted_at is not None:
+    row, user = found
+    if row.revoked_at is not None or row.expires_at <= utcnow() or not user.is_active \
+            or user.deleted_at is not None:
         raise AuthenticationError("the token is invalid or expired; log in again")
     return user, row
+
+
+def site_ids_of(session: Session, user_id: int) -> frozenset[int]:
+    """The sites a user is assigned to (one light query, no ORM relationship load)."""
+    return frozenset(session.execute(select(UserSite.site_id).where(UserSite.user_id == user_id)).scalars())
 
 
 def revoke_token(session: Session, raw: str) -> None:
@@ -261,5 +268,6 @@ __all__ = [
     "resolve_token",
     "revoke_token",
     "set_password",
+    "site_ids_of",
     "token_digest",
 ]
