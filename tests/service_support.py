@@ -157,14 +157,14 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def start_server(url: str, port: int, *, timeout_s: float = 60.0) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, *, timeout_s: float = 60.0, workers: int = 1) -> subprocess.Popen[bytes]:
     """``abscopal serve`` in a child process on 127.0.0.1:port; returns once /health answers."""
     import tempfile
 
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [sys.executable, "-W", "ignore", "-m", "abscopal.cli.main", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--db", url, "--no-upgrade"],
+             "--port", str(port), "--db", url, "--no-upgrade", "--workers", str(workers)],
             env=server_env(), stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
