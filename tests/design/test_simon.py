@@ -20,7 +20,10 @@ from abscopal.errors import InputError
 
 # Simon R. Optimal two-stage designs for phase II clinical trials. Controlled Clinical Trials
 # 1989;10:1-10, Table 1 (p1 - p0 = 0.20). Columns: p0, p1, alpha, beta, then for the optimal and
-# the minimax design r1/n1, r/n, EN(p0) (1 decimal) and PET(p0) (2 decimals) as printed.
+# the minimax design r1/n1, r/n, EN(p0) (1 decimal) and PET(p0) (2 decimals). The designs are the
+# paper's; EN(p0) and PET(p0) were recomputed for each design with R here (independently of
+# abscopal) and rounded to the paper's precision:
+#   pet <- pbinom(r1, n1, p0); en0 <- n1 + (1 - pet) * (n - n1)
 SIMON_1989_TABLE_1 = [
     # p0    p1    alpha beta   optimal: r1 n1 r  n  EN0   PET0   minimax: r1 n1 r  n  EN0   PET0
     (0.05, 0.25, 0.10, 0.10,  (0,  9,  2, 24, 14.5, 0.63),  (0, 13,  2, 20, 16.4, 0.51)),
