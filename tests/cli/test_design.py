@@ -80,3 +80,20 @@ def test_bad_input_exits_2_with_message(args: list[str], fragment: str) -> None:
     assert out.exit_code == 2
     assert fragment in " ".join(out.output.split())
     assert "Traceback" not in out.output
+
+
+def test_check_builtin_trial_by_registry_id() -> None:
+    out = runner.invoke(app, ["design", "check", "NCT06439888", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    (check,) = data["checks"]
+    assert check["status"] == "agrees_within_rounding"
+    assert check["computed"]["exact_power"] == pytest.approx(0.84938384965, rel=1e-9)
+    assert check["computed"]["attained_alpha_at_control_rate"] == pytest.approx(0.03546201241,
+                                                                               rel=1e-9)
+
+
+def test_check_builtin_trial_without_calculation_is_not_checkable() -> None:
+    out = runner.invoke(app, ["design", "check", "NCT06120127"])
+    assert out.exit_code == 0, out.output
+    assert "NOT CHECKABLE" in out.output
