@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from abscopal.cli.main import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "design"))
-from _protocols import NCT06439888_FISHER, minimal_protocol  # noqa: E402
+from tests.utils.design_protocols import NCT06439888_FISHER, minimal_protocol
 
 runner = CliRunner()
 

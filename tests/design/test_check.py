@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _protocols import NCT06439888_FISHER, make_protocol
 
 from abscopal.design.check import validate_statistical_design
 from abscopal.errors import InputError
+from tests.utils.design_protocols import NCT06439888_FISHER, make_protocol
 
 
 def test_nct06439888_fisher_claim_holds_only_within_rounding() -> None:
