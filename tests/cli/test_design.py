@@ -94,3 +94,14 @@ def test_check_builtin_trial_without_calculation_is_not_checkable() -> None:
     out = runner.invoke(app, ["design", "check", "NCT06120127"])
     assert out.exit_code == 0, out.output
     assert "NOT CHECKABLE" in out.output
+
+
+def test_simulate_option_is_reproducible_and_reported_in_json() -> None:
+    args = ["design", "ahern", "--p0", "0.1", "--p1", "0.3", "--alpha", "0.05", "--beta", "0.2",
+            "--simulate", "5000", "--seed", "9", "--json"]
+    first = json.loads(runner.invoke(app, args).output)
+    second = json.loads(runner.invoke(app, args).output)
+    assert first["simulations"] == second["simulations"]
+    assert [s["scenario"]["p"] for s in first["simulations"]] == [0.1, 0.3]
+    # exact power 0.8065 (test_single_stage.py); 5000 runs give a s.e. of about 0.0056
+    assert abs(first["simulations"][1]["reject_rate_"] - 0.806511558) < 0.03

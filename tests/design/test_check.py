@@ -36,6 +36,7 @@ def test_simon_stated_design_is_recomputed() -> None:
     (check,) = validate_statistical_design(make_protocol([simon])).checks
     assert check.status == "agrees"
     assert check.computed["optimal"]["n"] == 29  # type: ignore[index]
+    assert "The stated design is the optimal design." in check.reasons
 
 
 def test_simon_without_rates_is_incomplete() -> None:
