@@ -250,3 +250,14 @@ def test_record_without_title_or_sponsor_gets_named_placeholders() -> None:
     assert identity.sponsor == "not stated in the registry record"
     assert [f.path for f in result.report.unmapped][:2] == [
         "identificationModule.briefTitle", "sponsorCollaboratorsModule.leadSponsor.name"]
+
+
+def test_real_record_endpoint_kinds(real: dict) -> None:
+    # docs/guides/import.md: 2 of the 19 psychiatric outcome titles name an endpoint kind
+    kinds = {e.title: e.kind.value for e in import_ctgov_record(real).protocol.endpoints
+             if e.kind.value != "other"}
+    assert len(import_ctgov_record(real).protocol.endpoints) == 19
+    assert kinds == {
+        "Self-Reported Quality of Life": "qol",
+        "Incidence of Treatment Emergent Adverse Events (Safety and Tolerability)": "ae_incidence",
+    }
