@@ -51,6 +51,8 @@ def test_proportion_json() -> None:
         (["cox", "LUNG", "--time", "time", "--event", "status", "--covariate", "sex"],
          "'event' must be 0/1 or True/False"),  # R's 1/2 coding is refused, with the fix
         (["km", "LUNG", "--time", "tim", "--event", "status"], "missing column(s) ['tim']"),
+        (["logrank", "LUNG", "--time", "time", "--event", "status", "--group", "ph.ecog"],
+         "column 'ph.ecog' has missing group values (first on data row 14)"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None:

@@ -133,82 +133,100 @@ class CoxResult:
 
 
 class _PartialLikelihood:
-    """Breslow/Efron log partial likelihood, gradient and information on grouped ties."""
+    """Breslow/Efron log partial likelihood, score and information on time-sorted data.
+
+    The rows are sorted by time once. Risk-set sums at each distinct time are then one reversed
+    ``cumsum`` per term (1, x_j, x_i x_j) read at the first row of the time's block, so memory
+    access stays sequential. Efron's correction is computed only for tied events.
+    """
 
     def __init__(self, time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArray,
                  ties: str) -> None:
-        times, inv = np.unique(time, return_inverse=True)
-        self.k = times.shape[0]
-        self.inv = inv.astype(np.int64)
-        self.x = x
+        order = np.argsort(time, kind="stable")
+        ts = time[order]
+        self.x = np.ascontiguousarray(x[order])
+        self.ev = event[order]
         self.p = x.shape[1]
-        self.ev = event
-        self.inv_ev = self.inv[event]
-        self.x_ev = x[event]
-        self.sum_x_ev = self.x_ev.sum(axis=0)
-        self.m = np.bincount(self.inv_ev, minlength=self.k).astype(np.float64)
         self.ties = ties
-        # Efron: the r-th (0-based) of m tied events removes r/m of the tied risk.
-        order = np.argsort(self.inv_ev, kind="stable")
-        sorted_inv = self.inv_ev[order]
-        starts = np.searchsorted(sorted_inv, sorted_inv, side="left")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.shape[0]) - starts
-        self.frac = rank / self.m[self.inv_ev]
+        _, self.starts, counts = np.unique(ts, return_index=True, return_counts=True)
+        n_times = counts.shape[0]
+        group = np.repeat(np.arange(n_times), counts)
+        m = np.bincount(group[self.ev], minlength=n_times).astype(np.float64)
+        self.sum_x_ev = self.x[self.ev].sum(axis=0)
+        self.n_events = int(self.ev.sum())
         self.iu = np.triu_indices(self.p)
+        if ties == "breslow":
+            self.event_times = np.flatnonzero(m > 0)
+            self.m = m[self.event_times]
+            return
+        # Efron: singletons (m = 1) need no correction; tied events get f = r / m.
+        self.single_times = np.flatnonzero(m == 1)
+        tied_rows = np.flatnonzero(self.ev & (m[group] > 1))
+        self.tied_rows = tied_rows
+        k = group[tied_rows]
+        first = np.searchsorted(k, k, side="left")  # k is sorted: rank within its time
+        self.tied_k = k
+        self.frac = (np.arange(k.shape[0]) - first) / m[k]
+        self.n_times = n_times
 
-    def _risk_sums(self, w: FloatArray, idx: npt.NDArray[np.int64], x: FloatArray,
-                   reverse: bool) -> tuple[FloatArray, FloatArray, FloatArray]:
-        k = self.k
-        s0 = np.bincount(idx, weights=w, minlength=k)
-        wx = w[:, None] * x
-        s1 = np.stack([np.bincount(idx, weights=wx[:, j], minlength=k) for j in range(self.p)],
-                      axis=1)
+    def _terms(self) -> list[tuple[int, int]]:
         i_idx, j_idx = self.iu
-        s2 = np.stack([np.bincount(idx, weights=wx[:, i] * x[:, j], minlength=k)
-                       for i, j in zip(i_idx, j_idx, strict=True)], axis=1)
-        if reverse:
-            s0 = np.cumsum(s0[::-1])[::-1]
-            s1 = np.cumsum(s1[::-1], axis=0)[::-1]
-            s2 = np.cumsum(s2[::-1], axis=0)[::-1]
-        return s0.astype(np.float64), s1.astype(np.float64), s2.astype(np.float64)
-
-    def _unpack(self, s2: FloatArray) -> FloatArray:
-        """Rows of upper-triangle entries -> their sum as a full symmetric p x p matrix."""
-        full = np.zeros((self.p, self.p))
-        full[self.iu] = s2
-        return full + np.triu(full, 1).T
+        return list(zip(i_idx.tolist(), j_idx.tolist(), strict=True))
 
     def evaluate(self, beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         """Log partial likelihood, score vector and information matrix at ``beta``."""
         eta = self.x @ beta
         shift = float(eta.max())
         w = np.exp(eta - shift)
-        s0, s1, s2 = self._risk_sums(w, self.inv, self.x, reverse=True)
+        p = self.p
+        pairs = self._terms()
+
+        def risk(values: FloatArray) -> FloatArray:
+            return np.asarray(np.cumsum(values[::-1])[::-1][self.starts], dtype=np.float64)
+
+        wx = w[:, None] * self.x
+        s0 = risk(w)
+        s1 = np.stack([risk(wx[:, j]) for j in range(p)], axis=1)
+        s2 = np.stack([risk(wx[:, i] * self.x[:, j]) for i, j in pairs], axis=1)
         eta_ev_sum = float(eta[self.ev].sum())
         if self.ties == "breslow":
-            has = self.m > 0
-            m, s0, s1, s2 = self.m[has], s0[has], s1[has], s2[has]
-            loglik = eta_ev_sum - float((m * (np.log(s0) + shift)).sum())
-            mean1 = s1 / s0[:, None]
+            k, m = self.event_times, self.m
+            loglik = eta_ev_sum - float((m * (np.log(s0[k]) + shift)).sum())
+            mean1 = s1[k] / s0[k, None]
+            cov = s2[k] / s0[k, None] - mean1[:, self.iu[0]] * mean1[:, self.iu[1]]
             grad = self.sum_x_ev - (m[:, None] * mean1).sum(axis=0)
-            i_idx, j_idx = self.iu
-            cov = s2 / s0[:, None] - mean1[:, i_idx] * mean1[:, j_idx]
-            info = self._unpack((m[:, None] * cov).sum(axis=0))
-            return loglik, grad, info
-        w_ev = w[self.ev]
-        a0, a1, a2 = self._risk_sums(w_ev, self.inv_ev, self.x_ev, reverse=False)
-        t, f = self.inv_ev, self.frac
-        phi = s0[t] - f * a0[t]
-        psi1 = s1[t] - f[:, None] * a1[t]
-        psi2 = s2[t] - f[:, None] * a2[t]
-        loglik = eta_ev_sum - float((np.log(phi) + shift).sum())
-        mean1 = psi1 / phi[:, None]
-        grad = self.sum_x_ev - mean1.sum(axis=0)
-        i_idx, j_idx = self.iu
-        cov = psi2 / phi[:, None] - mean1[:, i_idx] * mean1[:, j_idx]
-        info = self._unpack(cov.sum(axis=0))
-        return loglik, grad, info
+            return loglik, grad, self._unpack((m[:, None] * cov).sum(axis=0))
+        # Singleton event times: the plain risk set.
+        k = self.single_times
+        mean1 = s1[k] / s0[k, None]
+        cov_sum = (s2[k] / s0[k, None] - mean1[:, self.iu[0]] * mean1[:, self.iu[1]]).sum(axis=0)
+        log_sum = float(np.log(s0[k]).sum())
+        grad_sum = mean1.sum(axis=0)
+        if self.tied_rows.size:
+            rows, tk, f = self.tied_rows, self.tied_k, self.frac
+            nt = self.n_times
+            wt = w[rows]
+            a0 = np.bincount(tk, weights=wt, minlength=nt)
+            a1 = np.stack([np.bincount(tk, weights=wx[rows, j], minlength=nt)
+                           for j in range(p)], axis=1)
+            a2 = np.stack([np.bincount(tk, weights=wx[rows, i] * self.x[rows, j], minlength=nt)
+                           for i, j in pairs], axis=1)
+            phi = s0[tk] - f * a0[tk]
+            psi1 = s1[tk] - f[:, None] * a1[tk]
+            psi2 = s2[tk] - f[:, None] * a2[tk]
+            tmean = psi1 / phi[:, None]
+            cov_sum = cov_sum + (psi2 / phi[:, None]
+                                 - tmean[:, self.iu[0]] * tmean[:, self.iu[1]]).sum(axis=0)
+            log_sum += float(np.log(phi).sum())
+            grad_sum = grad_sum + tmean.sum(axis=0)
+        loglik = eta_ev_sum - log_sum - self.n_events * shift
+        return loglik, self.sum_x_ev - grad_sum, self._unpack(cov_sum)
+
+    def _unpack(self, s2: FloatArray) -> FloatArray:
+        """Upper-triangle entries -> the full symmetric p x p matrix."""
+        full = np.zeros((self.p, self.p))
+        full[self.iu] = s2
+        return full + np.triu(full, 1).T
 
 
 def _as_design(
@@ -281,7 +299,7 @@ def compute_cox_ph(
         Newton–Raphson iteration cap (default 30; R's default is 20).
     tolerance : float
         Convergence when the relative change in log-likelihood is below this (default 1e-10;
-        R uses 1e-9).
+        R uses 1e-9) and the last Newton step is below 1e-7 (relative to the coefficients).
 
     Returns
     -------
@@ -345,7 +363,10 @@ def compute_cox_ph(
             halvings += 1
         change = abs(1 - ll / new_ll) if new_ll != 0 else abs(new_ll - ll)
         beta, ll, grad, info = new_beta, new_ll, new_grad, new_info
-        if change <= tolerance:
+        # The log-likelihood is flat near the optimum, so also require a tiny Newton step.
+        if change <= tolerance and float(np.max(np.abs(step))) <= 1e-7 * (
+            1.0 + float(np.max(np.abs(beta)))
+        ):
             converged = True
             break
     if not converged:
