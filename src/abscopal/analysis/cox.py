@@ -135,98 +135,96 @@ class CoxResult:
 class _PartialLikelihood:
     """Breslow/Efron log partial likelihood, score and information on time-sorted data.
 
-    The rows are sorted by time once. Risk-set sums at each distinct time are then one reversed
-    ``cumsum`` per term (1, x_j, x_i x_j) read at the first row of the time's block, so memory
-    access stays sequential. Efron's correction is computed only for tied events.
+    The rows are sorted by time once. Risk-set sums at the event times are then one reversed
+    ``cumsum`` per term (1, x_j, x_i x_j) read at the first row of each time's block, so
+    memory access stays sequential and the work per iteration is O(n p^2). Efron's correction
+    is computed only for tied events.
     """
 
     def __init__(self, time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArray,
                  ties: str) -> None:
         order = np.argsort(time, kind="stable")
         ts = time[order]
-        self.x = np.ascontiguousarray(x[order])
+        xs = x[order]
+        self.x = np.ascontiguousarray(xs)
+        self.cols = [np.ascontiguousarray(xs[:, j]) for j in range(x.shape[1])]
         self.ev = event[order]
         self.p = x.shape[1]
-        self.ties = ties
-        _, self.starts, counts = np.unique(ts, return_index=True, return_counts=True)
+        self.pairs = [(i, j) for i in range(self.p) for j in range(i, self.p)]
+        # ts is sorted: blocks of equal times start where the value changes (no second sort).
+        new_block = np.empty(ts.shape[0], dtype=bool)
+        new_block[0] = True
+        np.not_equal(ts[1:], ts[:-1], out=new_block[1:])
+        starts = np.flatnonzero(new_block)
+        counts = np.diff(np.append(starts, ts.shape[0]))
         n_times = counts.shape[0]
         group = np.repeat(np.arange(n_times), counts)
         m = np.bincount(group[self.ev], minlength=n_times).astype(np.float64)
-        self.sum_x_ev = self.x[self.ev].sum(axis=0)
+        self.sum_x_ev = xs[self.ev].sum(axis=0)
         self.n_events = int(self.ev.sum())
-        self.iu = np.triu_indices(self.p)
         if ties == "breslow":
-            self.event_times = np.flatnonzero(m > 0)
-            self.m = m[self.event_times]
+            times = np.flatnonzero(m > 0)
+            self.plain_pos, self.plain_weight = starts[times], m[times]
+            self.tied_rows = np.empty(0, dtype=np.int64)
             return
-        # Efron: singletons (m = 1) need no correction; tied events get f = r / m.
-        self.single_times = np.flatnonzero(m == 1)
+        # Efron: times with one event need no correction; the r-th of m tied events (r from 0)
+        # uses the risk set minus r/m of the tied events' weight.
+        times = np.flatnonzero(m == 1)
+        self.plain_pos, self.plain_weight = starts[times], np.ones(times.shape[0])
         tied_rows = np.flatnonzero(self.ev & (m[group] > 1))
+        k = group[tied_rows]  # sorted, since the rows are
+        first_of_time = np.empty(k.shape[0], dtype=bool)
+        first_of_time[:1] = True
+        np.not_equal(k[1:], k[:-1], out=first_of_time[1:])
+        tied_times = k[first_of_time]
+        self.tied_index = np.cumsum(first_of_time) - 1
         self.tied_rows = tied_rows
-        k = group[tied_rows]
-        first = np.searchsorted(k, k, side="left")  # k is sorted: rank within its time
-        self.tied_k = k
-        self.frac = (np.arange(k.shape[0]) - first) / m[k]
-        self.n_times = n_times
-
-    def _terms(self) -> list[tuple[int, int]]:
-        i_idx, j_idx = self.iu
-        return list(zip(i_idx.tolist(), j_idx.tolist(), strict=True))
+        self.tied_x = self.x[tied_rows]
+        self.tied_cols = [np.ascontiguousarray(self.tied_x[:, j]) for j in range(self.p)]
+        self.tied_pos = starts[tied_times]
+        self.n_tied_times = tied_times.shape[0]
+        self.frac = (np.arange(k.shape[0]) - np.searchsorted(k, k, side="left")) / m[k]
 
     def evaluate(self, beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         """Log partial likelihood, score vector and information matrix at ``beta``."""
         eta = self.x @ beta
         shift = float(eta.max())
         w = np.exp(eta - shift)
-        p = self.p
-        pairs = self._terms()
-
-        def risk(values: FloatArray) -> FloatArray:
-            return np.asarray(np.cumsum(values[::-1])[::-1][self.starts], dtype=np.float64)
-
-        wx = w[:, None] * self.x
-        s0 = risk(w)
-        s1 = np.stack([risk(wx[:, j]) for j in range(p)], axis=1)
-        s2 = np.stack([risk(wx[:, i] * self.x[:, j]) for i, j in pairs], axis=1)
-        eta_ev_sum = float(eta[self.ev].sum())
-        if self.ties == "breslow":
-            k, m = self.event_times, self.m
-            loglik = eta_ev_sum - float((m * (np.log(s0[k]) + shift)).sum())
-            mean1 = s1[k] / s0[k, None]
-            cov = s2[k] / s0[k, None] - mean1[:, self.iu[0]] * mean1[:, self.iu[1]]
-            grad = self.sum_x_ev - (m[:, None] * mean1).sum(axis=0)
-            return loglik, grad, self._unpack((m[:, None] * cov).sum(axis=0))
-        # Singleton event times: the plain risk set.
-        k = self.single_times
-        mean1 = s1[k] / s0[k, None]
-        cov_sum = (s2[k] / s0[k, None] - mean1[:, self.iu[0]] * mean1[:, self.iu[1]]).sum(axis=0)
-        log_sum = float(np.log(s0[k]).sum())
-        grad_sum = mean1.sum(axis=0)
+        p, cols, pairs = self.p, self.cols, self.pairs
+        wx = [w * c for c in cols]
+        terms = [w, *wx, *(wx[i] * cols[j] for i, j in pairs)]
+        rev = [np.cumsum(v[::-1])[::-1] for v in terms]  # risk-set sums at every row
+        grad = self.sum_x_ev.astype(np.float64).copy()
+        info = np.zeros((p, p))
+        # Plain risk sets (Breslow: weighted by the number of tied events).
+        pos, wt = self.plain_pos, self.plain_weight
+        s = [r[pos] for r in rev]
+        log_sum = float((wt * np.log(s[0])).sum())
+        inv0 = 1.0 / s[0]
+        means = [s[1 + j] * inv0 for j in range(p)]
+        for j in range(p):
+            grad[j] -= float((wt * means[j]).sum())
+        for q, (i, j) in enumerate(pairs):
+            info[i, j] = float((wt * (s[1 + p + q] * inv0 - means[i] * means[j])).sum())
         if self.tied_rows.size:
-            rows, tk, f = self.tied_rows, self.tied_k, self.frac
-            nt = self.n_times
-            wt = w[rows]
-            a0 = np.bincount(tk, weights=wt, minlength=nt)
-            a1 = np.stack([np.bincount(tk, weights=wx[rows, j], minlength=nt)
-                           for j in range(p)], axis=1)
-            a2 = np.stack([np.bincount(tk, weights=wx[rows, i] * self.x[rows, j], minlength=nt)
-                           for i, j in pairs], axis=1)
-            phi = s0[tk] - f * a0[tk]
-            psi1 = s1[tk] - f[:, None] * a1[tk]
-            psi2 = s2[tk] - f[:, None] * a2[tk]
-            tmean = psi1 / phi[:, None]
-            cov_sum = cov_sum + (psi2 / phi[:, None]
-                                 - tmean[:, self.iu[0]] * tmean[:, self.iu[1]]).sum(axis=0)
-            log_sum += float(np.log(phi).sum())
-            grad_sum = grad_sum + tmean.sum(axis=0)
-        loglik = eta_ev_sum - log_sum - self.n_events * shift
-        return loglik, self.sum_x_ev - grad_sum, self._unpack(cov_sum)
-
-    def _unpack(self, s2: FloatArray) -> FloatArray:
-        """Upper-triangle entries -> the full symmetric p x p matrix."""
-        full = np.zeros((self.p, self.p))
-        full[self.iu] = s2
-        return full + np.triu(full, 1).T
+            idx, f, tcols = self.tied_index, self.frac, self.tied_cols
+            we = w[self.tied_rows]
+            wxe = [we * c for c in tcols]
+            event_terms = [we, *wxe, *(wxe[i] * tcols[j] for i, j in pairs)]
+            st = [r[self.tied_pos][idx] for r in rev]
+            at = [np.bincount(idx, weights=v, minlength=self.n_tied_times)[idx]
+                  for v in event_terms]
+            phi = [st[c] - f * at[c] for c in range(len(terms))]
+            log_sum += float(np.log(phi[0]).sum())
+            inv0 = 1.0 / phi[0]
+            means = [phi[1 + j] * inv0 for j in range(p)]
+            for j in range(p):
+                grad[j] -= float(means[j].sum())
+            for q, (i, j) in enumerate(pairs):
+                info[i, j] += float((phi[1 + p + q] * inv0 - means[i] * means[j]).sum())
+        info = info + np.triu(info, 1).T
+        loglik = float(eta[self.ev].sum()) - log_sum - self.n_events * shift
+        return loglik, grad, info
 
 
 def _as_design(
