@@ -137,3 +137,11 @@ class TestInvalidInputs:
     def test_no_events(self) -> None:
         with pytest.raises(InputError, match="no events"):
             compute_cox_ph([1, 2, 3], [0, 0, 0], [0, 1, 0])
+
+
+def test_array_covariates_take_names_or_defaults() -> None:
+    t, e = [1, 2, 3, 4, 5, 6], [1, 1, 0, 1, 1, 1]
+    x = [0.5, 1.5, 0.2, 2.0, 1.0, 0.1]
+    assert compute_cox_ph(t, e, x).names == ("x1",)
+    with pytest.raises(InputError, match="'names' must have 1 entries \\(got 2\\)"):
+        compute_cox_ph(t, e, x, names=["a", "b"])

@@ -314,3 +314,47 @@ def test_censoring_never_gives_negative_or_post_cutoff_times(
                                 if o is not None}
     else:
         assert row.reason.startswith("censored: ")
+
+
+class TestMoreInvalidInputs:
+    BASE = pd.DataFrame({"subject_id": ["S"], "start_date": [START], "death_date": [None],
+                         "last_contact_date": ["2024-06-01"]})
+
+    def test_start_after_cutoff(self) -> None:
+        with pytest.raises(DateOrderError, match="is after 'cutoff_date' \\(2023-06-30\\)"):
+            derive_time_to_event(self.BASE, "os", cutoff_date="2023-06-30")
+
+    @pytest.mark.parametrize("cutoff", ["not a date", None])
+    def test_bad_cutoff(self, cutoff: object) -> None:
+        with pytest.raises(InputError, match="'cutoff_date' must be a date"):
+            derive_time_to_event(self.BASE, "os", cutoff_date=cutoff)  # type: ignore[arg-type]
+
+    def test_subjects_must_be_a_dataframe(self) -> None:
+        with pytest.raises(InputError, match="'subjects' must be a pandas DataFrame \\(got dict\\)"):
+            derive_time_to_event({"subject_id": ["S"]}, "os",  # type: ignore[arg-type]
+                                 cutoff_date=CUTOFF)
+
+    def test_last_contact_before_start(self) -> None:
+        subj = self.BASE.assign(last_contact_date=["2023-06-01"])
+        with pytest.raises(DateOrderError, match="last_contact_date \\(2023-06-01\\) is before"):
+            derive_time_to_event(subj, "os", cutoff_date=CUTOFF)
+
+    def test_missing_adequacy_flag(self) -> None:
+        subjects = pd.DataFrame({"subject_id": ["S"], "start_date": [START], "pd_date": [None],
+                                 "death_date": [None]})
+        visits = pd.DataFrame({"subject_id": ["S"], "assessment_date": [BASELINE],
+                               "is_adequate": [None]})
+        with pytest.raises(InputError, match="is_adequate must be True/False on every row"):
+            derive_time_to_event(subjects, "pfs", cutoff_date=CUTOFF, assessments=visits)
+
+    def test_subject_level_last_assessment_cannot_place_new_therapy_before_it(self) -> None:
+        subjects = pd.DataFrame({"subject_id": ["S"], "start_date": [START], "pd_date": [None],
+                                 "death_date": [None], "new_therapy_date": ["2024-03-01"],
+                                 "last_adequate_assessment_date": ["2024-05-01"]})
+        with pytest.raises(InputError, match="pass the full 'assessments' table"):
+            derive_time_to_event(subjects, "pfs", cutoff_date=CUTOFF)
+
+    def test_cancer_death_causes_must_be_a_tuple(self) -> None:
+        with pytest.raises(InputError, match="'cancer_death_causes' must be a tuple of strings"):
+            derive_time_to_event(self.BASE, "os", cutoff_date=CUTOFF,
+                                 cancer_death_causes="cancer")  # type: ignore[arg-type]

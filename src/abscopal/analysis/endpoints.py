@@ -444,11 +444,12 @@ def derive_time_to_event(
                          f"(got {endpoint!r})")
     d = ENDPOINT_DEFINITIONS[key]
     try:
-        cutoff = pd.Timestamp(cutoff_date).normalize()
+        stamp = pd.Timestamp(cutoff_date)
     except (ValueError, TypeError) as exc:
         raise InputError(f"'cutoff_date' must be a date (got {cutoff_date!r})") from exc
-    if pd.isna(cutoff):
+    if pd.isna(stamp):
         raise InputError(f"'cutoff_date' must be a date (got {cutoff_date!r})")
+    cutoff = stamp.normalize()
     rules = rules if rules is not None else CensoringRules()
     if not isinstance(subjects, pd.DataFrame):
         raise InputError(f"'subjects' must be a pandas DataFrame (got {type(subjects).__name__})")
