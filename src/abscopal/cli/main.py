@@ -5,8 +5,14 @@ from __future__ import annotations
 import typer
 
 from abscopal.cli import analyse as analyse_cli
+from abscopal.cli import calendar as calendar_cli
+from abscopal.cli import ctcae as ctcae_cli
+from abscopal.cli import design as design_cli
+from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
+from abscopal.cli import randomisation as randomisation_cli
+from abscopal.cli import response as response_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -19,7 +25,13 @@ app = typer.Typer(
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
 protocol_import.register(protocol_cli.app)
+app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(analyse_cli.app, name="analyse")
+app.add_typer(design_cli.app, name="design")
+app.add_typer(response_cli.app, name="response")
+app.add_typer(dose_cli.app, name="dose")
+app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(ctcae_cli.app, name="ctcae")
 
 
 def main() -> None:

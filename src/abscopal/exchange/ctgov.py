@@ -334,7 +334,7 @@ def import_ctgov_record(
         "eligibility": _eligibility(ps, report),
         "endpoints": _endpoints(ps),
         "assumptions": [
-            {"path": "(document)", "assumed": "draft imported from ClinicalTrials.gov",
+            {"path": "identity", "assumed": "draft imported from ClinicalTrials.gov",
              "why": f"imported on {(imported_on or dt.date.today()).isoformat()} from {source}; "
                     "review every "
                     "section before use"}

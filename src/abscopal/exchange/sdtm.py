@@ -209,11 +209,14 @@ def _rs(data: TrialData, study: str) -> pd.DataFrame:
 def _ts(protocol: Protocol, study: str) -> pd.DataFrame:
     i, d = protocol.identity, protocol.design
     params = [
-        ("TITLE", "Trial Title", i.title[:200]),
+        ("TITLE", "Trial Title", i.title),
         ("REGID", "Registry Identifier", i.registry_id),
         ("SPONSOR", "Clinical Study Sponsor", i.sponsor),
-        ("TPHASE", "Trial Phase Classification", i.phase.value.replace("_", "/")),
-        ("PLANSUB", "Planned Number of Subjects", str(i.target_enrolment)),
+        # A phase the registry does not state is exported as "NOT APPLICABLE" (CDISC CT).
+        ("TPHASE", "Trial Phase Classification",
+         i.phase.value.replace("_", "/") if i.phase else "NOT APPLICABLE"),
+        ("PLANSUB", "Planned Number of Subjects",
+         str(i.target_enrolment) if i.target_enrolment else ""),
         ("RANDOM", "Trial is Randomized", "Y" if d.allocation.value == "randomized" else "N"),
         ("INTMODEL", "Intervention Model", d.intervention_model.value.upper()),
         ("TBLIND", "Trial Blinding Schema",
