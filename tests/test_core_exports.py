@@ -9,7 +9,8 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["abscopal.protocol", "abscopal.randomisation", "abscopal.calendar"]
+PACKAGES = ["abscopal.protocol", "abscopal.randomisation", "abscopal.calendar",
+            "abscopal.analysis"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -28,10 +28,10 @@ from abscopal.analysis.proportions import (
 from abscopal.analysis.trial_inputs import derive_endpoint_inputs
 
 __all__ = [
-    "CensoringRules",
-    "CoxResult",
     "DAYS_PER_MONTH",
     "ENDPOINT_DEFINITIONS",
+    "CensoringRules",
+    "CoxResult",
     "EndpointDefinition",
     "FisherExactResult",
     "KaplanMeierResult",
