@@ -160,7 +160,14 @@ def test_efron_equals_breslow_without_ties(rows: list[tuple[float, bool, float]]
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatisticalWarning)  # separable data may not converge
-        a = compute_cox_ph(t, e, x, ties="efron", max_iterations=10)
+        try:
+            a = compute_cox_ph(t, e, x, ties="efron", max_iterations=10)
+        except InputError:
+            # No spread of x in any event's risk set (e.g. the last two subjects fail with the
+            # same x): not estimable, and Breslow must say so too.
+            with pytest.raises(InputError, match="singular"):
+                compute_cox_ph(t, e, x, ties="breslow", max_iterations=10)
+            return
         b = compute_cox_ph(t, e, x, ties="breslow", max_iterations=10)
     assert a.loglik_ == pytest.approx(b.loglik_, rel=1e-12, abs=1e-12)
     assert a.coef_[0] == pytest.approx(b.coef_[0], rel=1e-9, abs=1e-12)

@@ -350,7 +350,10 @@ def compute_cox_ph(
     converged = False
     it = 0
     for it in range(1, max_iterations + 1):  # noqa: B007 (it is reported)
-        step = _solve(info, grad)
+        try:
+            step = _solve(info, grad)
+        except InputError:
+            break  # information vanished while a coefficient diverges: warned below
         new_beta = beta + step
         new_ll, new_grad, new_info = model.evaluate(new_beta)
         halvings = 0
@@ -374,19 +377,25 @@ def compute_cox_ph(
             StatisticalWarning,
             stacklevel=2,
         )
-    variance = np.asarray(np.linalg.inv(info), dtype=np.float64)
+    try:
+        variance = np.asarray(np.linalg.inv(info), dtype=np.float64)
+    except np.linalg.LinAlgError:
+        variance = np.full((p, p), np.inf)  # not estimable: report infinite uncertainty
     se = np.sqrt(np.diag(variance))
     z = float(stats.norm.ppf(1 - (1 - conf) / 2))
-    wald_z = beta / se
-    wald_chi2 = float(beta @ info @ beta)
+    # A diverging fit (warned above) may give inf/NaN here; that is the honest answer.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        wald_z = beta / se
+        wald_chi2 = float(beta @ info @ beta)
+        hr, hr_lo, hr_hi = np.exp(beta), np.exp(beta - z * se), np.exp(beta + z * se)
     lr = 2 * (ll - ll0)
     return CoxResult(
         names=cov_names,
         coef_=beta,
         se_=se,
-        hazard_ratio_=np.exp(beta),
-        hr_ci_lower_=np.exp(beta - z * se),
-        hr_ci_upper_=np.exp(beta + z * se),
+        hazard_ratio_=hr,
+        hr_ci_lower_=hr_lo,
+        hr_ci_upper_=hr_hi,
         z_=wald_z,
         p_value_=2 * stats.norm.sf(np.abs(wald_z)),
         variance_=variance,
