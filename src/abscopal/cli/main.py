@@ -6,6 +6,7 @@ import typer
 
 from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import calendar as calendar_cli
+from abscopal.cli import ctcae as ctcae_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
@@ -13,6 +14,7 @@ from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
 from abscopal.cli import response as response_cli
 from abscopal.cli import screen as screen_cli
+from abscopal.cli import service as service_cli
 from abscopal.cli import synth as synth_cli
 
 app = typer.Typer(
@@ -34,6 +36,10 @@ app.add_typer(design_cli.app, name="design")
 app.add_typer(response_cli.app, name="response")
 app.add_typer(dose_cli.app, name="dose")
 app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(ctcae_cli.app, name="ctcae")
+app.add_typer(service_cli.db_app, name="db")
+app.add_typer(service_cli.audit_app, name="audit")
+app.command("serve")(service_cli.serve)
 
 
 def main() -> None:
