@@ -89,3 +89,14 @@ def test_screen_sql_prints_spark(tmp_path: Path) -> None:
     (query,) = json.loads(result.output)
     assert query["dialect"] == "spark" and ":p0" in query["sql"]
     assert query["criteria"] == ["inc01", "inc02", "inc04", "exc04", "exc13", "exc14"]
+
+
+def test_example_patient_file_screens_against_all_trials() -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "screening" / "patient.json"
+    result = runner.invoke(app, ["screen", "patient", "--protocol", "all", "--patient",
+                                 str(example), "--as-of", "2025-01-15", "--json"])
+    assert result.exit_code == 0, result.output
+    status = {t["registry_id"]: t["status"] for t in json.loads(result.output)}
+    # antibiotics 18 days before screening exclude from NCT06076135 (exc14, 4 weeks)
+    assert status["NCT06076135"] == "not_eligible"
+    assert status["NCT07277777"] == "to_confirm"

@@ -165,7 +165,8 @@ def _eval_measurement(rule: MeasurementRule, ctx: _Context) -> Outcome:
         value, row, missing = _canonical_measurement(ctx, rule.name, start)
         if value is None or row is None:
             return Outcome(Status.UNKNOWN, missing=(missing or rule.name,))
-        shown = (rule.name, f"{value:g} {spec.unit} ({row.date.isoformat()})")
+        unit = "" if spec.unit == "1" else f" {spec.unit}"
+        shown = (rule.name, f"{value:g}{unit} ({row.date.isoformat()})")
         return Outcome(_bool(_compare_all(value, rule.canonical_comparisons())), (shown,))
     row = ctx.latest(rule.name)
     if row is None or row.date < start:
