@@ -43,11 +43,13 @@ import pandas as pd
 from abscopal.protocol import (
     CohortRule,
     DrugIntervention,
+    Fractionation,
     Protocol,
     RadiationIntervention,
     RadiationTechnique,
     Randomised,
 )
+from abscopal.radiation import SEED_REGIMENS
 from abscopal.trialdata import TrialData
 
 ORGANS = ("lung", "liver", "lymph node", "bone", "adrenal", "peritoneum", "pelvis")
@@ -93,6 +95,35 @@ def _weekdays_from(start: dt.date, count: int) -> list[dt.date]:
             days.append(day)
         day += dt.timedelta(days=1)
     return days
+
+
+def _assumed_regimens(registry_id: str, technique: RadiationTechnique
+                      ) -> tuple[Fractionation, ...]:
+    """Regimens to simulate when the protocol states none (the record says only "SBRT").
+
+    The seed trials' assumed schedules (``radiation.SEED_REGIMENS``, marked "assumed") come
+    first; otherwise a typical schedule for the technique.
+    """
+    seeds = tuple(Fractionation(dose_per_fraction_gy=r.dose_per_fraction_gy,
+                                fractions=r.fractions,
+                                total_dose_gy=r.dose_per_fraction_gy * r.fractions)
+                  for r in SEED_REGIMENS
+                  if r.trial == registry_id and r.record_says.startswith("assumed")
+                  and r.fractions > 1)
+    if seeds:
+        return seeds
+    per_fraction_gy, fractions = _TYPICAL_REGIMEN[technique]
+    return (Fractionation(dose_per_fraction_gy=per_fraction_gy, fractions=fractions,
+                          total_dose_gy=per_fraction_gy * fractions),)
+
+
+_TYPICAL_REGIMEN: dict[RadiationTechnique, tuple[float, int]] = {
+    RadiationTechnique.SBRT: (8.0, 5),
+    RadiationTechnique.HYPOFRACTIONATED_EBRT: (5.0, 5),
+    RadiationTechnique.CONVENTIONAL_EBRT: (2.0, 30),
+    RadiationTechnique.INTESTINAL_LOW_DOSE_RT: (1.0, 1),
+    RadiationTechnique.I125_SEED_IMPLANT: (1.0, 1),
+}
 
 
 class _Sim:
@@ -157,9 +188,11 @@ class _Sim:
                     height_cm=round(float(rng.normal(162 if sex == "F" else 175, 7)), 1),
                     off_study_date=None, off_study_reason=None, new_therapy_date=None)
         if rng.random() < self.s.screen_fail_rate:
-            crit = self.p.eligibility[int(rng.integers(len(self.p.eligibility)))]
+            # A protocol without criteria (record silent) still has screen failures.
+            reason = (self.p.eligibility[int(rng.integers(len(self.p.eligibility)))].id
+                      if self.p.eligibility else "unspecified")
             self.rows["subjects"].append({**base, "screening_outcome": "not_eligible",
-                                          "screen_fail_reason": crit.id, "enrolment_date": None,
+                                          "screen_fail_reason": reason, "enrolment_date": None,
                                           "arm_id": None, "stage_id": None, "death_date": None,
                                           "death_cause": None, "last_contact_date": consent})
             return
@@ -206,7 +239,8 @@ class _Sim:
                     self.rows["dose_metrics"].append(dict(subject_id=sid, intervention_id=iv.id,
                                                           metric=metric, value=value, unit=unit))
                 continue
-            regimen = iv.regimens[int(self.rng.integers(len(iv.regimens)))]
+            regimens = iv.regimens or _assumed_regimens(self.p.identity.registry_id, iv.technique)
+            regimen = regimens[int(self.rng.integers(len(regimens)))]
             # External-beam fractions are placed on weekdays whether or not the protocol says so.
             days = _weekdays_from(start, regimen.fractions)
             for n, day in enumerate(days, start=1):
