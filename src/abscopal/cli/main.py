@@ -8,9 +8,11 @@ from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import calendar as calendar_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
+from abscopal.cli import export as export_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
+from abscopal.cli import report as report_cli
 from abscopal.cli import response as response_cli
 
 app = typer.Typer(
@@ -30,6 +32,8 @@ app.add_typer(design_cli.app, name="design")
 app.add_typer(response_cli.app, name="response")
 app.add_typer(dose_cli.app, name="dose")
 app.add_typer(calendar_cli.app, name="calendar")
+report_cli.register(app)
+app.add_typer(export_cli.app, name="export")
 
 
 def main() -> None:
