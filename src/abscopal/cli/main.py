@@ -6,6 +6,7 @@ import typer
 
 from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import calendar as calendar_cli
+from abscopal.cli import ctcae as ctcae_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
 from abscopal.cli import export as export_cli
@@ -32,6 +33,7 @@ app.add_typer(design_cli.app, name="design")
 app.add_typer(response_cli.app, name="response")
 app.add_typer(dose_cli.app, name="dose")
 app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(ctcae_cli.app, name="ctcae")
 report_cli.register(app)
 app.add_typer(export_cli.app, name="export")
 
