@@ -63,7 +63,7 @@ AE_TERMS: tuple[tuple[str, bool, float], ...] = (
     ("Hypothyroidism", True, 0.8),
     ("Pneumonitis", True, 0.4),
     ("Colitis", True, 0.3),
-    ("Radiation dermatitis", False, 0.6),
+    ("Dermatitis radiation", False, 0.6),
     ("Anorexia", False, 1.0),
 )
 
@@ -218,7 +218,8 @@ class _Sim:
         rt_end = self.radiotherapy(sid, rt_ivs, rt_start, last)
         pd_day = self.lesions(sid, rt_ivs, enrol, last, experimental)
         self.drugs(sid, arm.interventions, rt_start, rt_end, min(last, pd_day or last))
-        self.labs(sid, enrol, last, rt_ivs, rt_start, arm.interventions)
+        self.labs(sid, enrol, last, rt_ivs, rt_start, arm.interventions,
+                  rt_end=rt_end if rt_ivs else None)
         self.adverse_events(sid, enrol, last)
 
     def radiotherapy(self, sid: str, rt_ivs: list[Any], start: dt.date, last: dt.date
@@ -338,16 +339,31 @@ class _Sim:
                         admin_date=day1 + dt.timedelta(days=d - 1), cycle=cycle,
                         dose_amount=amount, dose_unit=unit))
 
+    def lab_days(self, enrol: dt.date, last: dt.date, rt_end: dt.date | None) -> list[dt.date]:
+        """Every ``lab_every_days`` from 3 days before enrolment, plus the protocol's lab
+        visits anchored to the last RT fraction (e.g. NCT06439888's 6-week lymphocyte count)."""
+        days = []
+        day = enrol - dt.timedelta(days=3)
+        while day <= last:
+            days.append(day)
+            day += dt.timedelta(days=self.s.lab_every_days)
+        for a in self.p.assessments:
+            if (a.kind.value == "labs" and rt_end is not None
+                    and a.anchor.event.value == "rt_last_fraction"):
+                extra = rt_end + dt.timedelta(days=a.anchor.offset_days)
+                if extra <= last:
+                    days.append(extra)
+        return sorted(set(days))
+
     def labs(self, sid: str, enrol: dt.date, last: dt.date, rt_ivs: list[Any],
-             rt_start: dt.date, iv_ids: tuple[str, ...]) -> None:
+             rt_start: dt.date, iv_ids: tuple[str, ...], *, rt_end: dt.date | None) -> None:
         rng = self.rng
         hypo = any(iv.technique in (RadiationTechnique.SBRT,
                                     RadiationTechnique.HYPOFRACTIONATED_EBRT) for iv in rt_ivs)
         atra = any("atra" in i.lower() or "retino" in self.ivs[i].name.lower() for i in iv_ids)
         depth = (0.55 if hypo else 0.25 if rt_ivs else 0.05) * (0.5 if atra else 1.0)
         lym0 = float(np.clip(rng.normal(1.7, 0.45), 0.6, 3.5))
-        day = enrol - dt.timedelta(days=3)
-        while day <= last:
+        for day in self.lab_days(enrol, last, rt_end):
             since = (day - rt_start).days
             effect = depth * math.exp(-max(since, 0) / 40.0) if since >= 0 else 0.0
             values = {
@@ -363,7 +379,6 @@ class _Sim:
                                               value=round(max(value, 0.01), 2), unit=unit,
                                               lln=lln, uln=uln, ctcae_term=None,
                                               ctcae_grade=None))
-            day += dt.timedelta(days=self.s.lab_every_days)
 
     def adverse_events(self, sid: str, enrol: dt.date, last: dt.date) -> None:
         rng = self.rng

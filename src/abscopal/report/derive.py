@@ -6,9 +6,9 @@ SDTM export call it on demo data. It fills
 * ``responses``: one row per subject, assessment and criteria with the overall timepoint
   response of the response engine (:mod:`abscopal.response`) — RECIST 1.1 for every trial,
   iRECIST as well when any endpoint of the protocol lists ``irecist``;
-* ``labs.ctcae_term`` / ``labs.ctcae_grade``: CTCAE grades from :mod:`abscopal.toxicity`, when
-  that package is installed (it is being built on another branch); otherwise the columns are
-  left empty and :attr:`DerivedTrial.labs_graded` is False.
+* ``labs.ctcae_term`` / ``labs.ctcae_grade``: CTCAE v5.0 grades from
+  :func:`abscopal.toxicity.grade_labs` for the tests listed in :data:`LAB_CTCAE_TERMS`
+  (others stay empty).
 
 Nothing here decides a clinical rule: records are converted to the engines' input model and
 the engines' answers are copied back. The conversion rules are in :func:`build_patient_record`.
@@ -17,7 +17,6 @@ the engines' answers are copied back. The conversion rules are in :func:`build_p
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from abscopal.response import (
     TargetStatus,
     derive_patient_evaluation,
 )
+from abscopal.toxicity import grade_labs
 from abscopal.trialdata import TrialData, check_trial_data
 
 RULE_VERSION = "report-derive/1"
@@ -227,30 +227,28 @@ def responses_table(evaluations: Mapping[str, PatientEvaluation]) -> pd.DataFram
     return pd.DataFrame(rows, columns=columns)
 
 
-def _toxicity() -> Any:
-    """The toxicity engine if installed, else None (it lands on main from another branch)."""
-    try:
-        return importlib.import_module("abscopal.toxicity")
-    except ImportError:
-        return None
+def grade_lab_table(labs: pd.DataFrame, *, version: str = "ctcae_v5") -> pd.DataFrame:
+    """Labs with ``ctcae_term``/``ctcae_grade`` filled by the toxicity engine.
 
-
-def grade_lab_table(labs: pd.DataFrame) -> pd.DataFrame | None:
-    """Labs with ``ctcae_term``/``ctcae_grade`` filled by the toxicity engine, or None when
-    the engine is not available."""
-    tox = _toxicity()
-    if tox is None or labs.empty:
-        return None
+    Rules
+    -----
+    1. The CTCAE term of a test comes from :data:`LAB_CTCAE_TERMS`; other tests are not graded.
+    2. Grades are the engine's (``grade_labs``, CTCAE v5.0); a value it cannot grade (e.g. no
+       LLN) stays empty, never 0.
+    """
     out = labs.copy()
     out["ctcae_term"] = out["test"].map(LAB_CTCAE_TERMS)
+    out["ctcae_grade"] = pd.Series([None] * len(out), index=out.index, dtype=object)
     gradable = out["ctcae_term"].notna()
+    if not gradable.any():
+        return out
     table = pd.DataFrame({
         "term": out.loc[gradable, "ctcae_term"], "value": out.loc[gradable, "value"],
         "unit": out.loc[gradable, "unit"], "lln": out.loc[gradable, "lln"],
         "uln": out.loc[gradable, "uln"],
     })
-    graded = tox.grade_labs(table, version="ctcae_v5")
-    out.loc[gradable, "ctcae_grade"] = graded["grade"].to_numpy()
+    graded = grade_labs(table, version=version)
+    out.loc[gradable, "ctcae_grade"] = [None if pd.isna(g) else int(g) for g in graded["grade"]]
     return out
 
 
@@ -268,7 +266,7 @@ class DerivedTrial:
     criteria : tuple of str
         ``("recist_1_1",)`` or ``("recist_1_1", "irecist")``.
     labs_graded : bool
-        False while the CTCAE engine is not available.
+        True when lab CTCAE grades were derived.
     rule_version : str
     """
 
@@ -302,12 +300,10 @@ def derive_trial(
                          f"{protocol.identity.registry_id!r} (got {data.trial_id!r})")
     p = params if params is not None else default_response_params(protocol)
     evaluations = derive_evaluations(data, protocol, params=p)
-    graded = grade_lab_table(data.labs)
-    derived = dataclasses.replace(
-        data, responses=responses_table(evaluations),
-        labs=graded if graded is not None else data.labs)
+    derived = dataclasses.replace(data, responses=responses_table(evaluations),
+                                  labs=grade_lab_table(data.labs))
     criteria = ("recist_1_1", "irecist") if uses_irecist(protocol) else ("recist_1_1",)
-    return DerivedTrial(derived, evaluations, p, criteria, graded is not None)
+    return DerivedTrial(derived, evaluations, p, criteria, labs_graded=True)
 
 
 def derive_trial_data(
@@ -316,7 +312,7 @@ def derive_trial_data(
     *,
     params: ResponseParams | None = None,
 ) -> TrialData:
-    """``data`` with ``responses`` (and, when available, lab CTCAE grades) derived."""
+    """``data`` with ``responses`` and lab CTCAE grades derived."""
     return derive_trial(data, protocol, params=params).data
 
 

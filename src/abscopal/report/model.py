@@ -48,6 +48,7 @@ from abscopal.design import (
 from abscopal.errors import InputError
 from abscopal.protocol import (
     ArmType,
+    FisherExactDesign,
     Protocol,
     RadiationIntervention,
     Randomised,
@@ -56,9 +57,17 @@ from abscopal.protocol import (
 from abscopal.protocol.assessments import AssessmentKind
 from abscopal.protocol.design import InvestigatorReviewRule, SafetyRunInRule, SimonTwoStageRule
 from abscopal.protocol.endpoints import EndpointKind
+from abscopal.protocol.interventions import AnchorEvent
 from abscopal.radiation import LQResult, compute_lq
 from abscopal.report.derive import DerivedTrial
 from abscopal.response import AbscopalRate, PatientEvaluation, compute_abscopal_response_rate
+from abscopal.toxicity import (
+    AdverseEvent,
+    DatedLabGrade,
+    classify_grade_at_timepoint,
+    derive_worst_grades,
+    grade_lab,
+)
 
 RULE_VERSION = "trial-report/1"
 ALL = "All subjects"
@@ -209,10 +218,14 @@ class AeRow:
 
 @dataclass(frozen=True)
 class Lymphopenia:
+    """Grade >= 2 lymphopenia at the protocol timepoint, per group (evaluable subjects)."""
+
     derived: bool
     note: str
     timepoint_text: str
     rates: tuple[tuple[str, ProportionResult], ...]
+    fisher: FisherExactResult | None
+    missing: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -573,33 +586,102 @@ def _abscopal(derived: DerivedTrial, protocol: Protocol, groups: Sequence[Group]
     return tuple(out)
 
 
-def _ae_rows(aes: pd.DataFrame, groups: Sequence[Group]) -> tuple[AeRow, ...]:
+def adverse_event_records(aes: pd.DataFrame, *, version: str = "ctcae_v5"
+                          ) -> list[AdverseEvent]:
+    """``TrialData.adverse_events`` rows as the toxicity engine's AdverseEvent records."""
+    out = []
+    for row in aes.to_dict("records"):
+        onset = _as_date(row["onset_date"])
+        if onset is None:
+            raise InputError(f"adverse_events.onset_date is missing for subject "
+                             f"{row['subject_id']}, term {row['term']!r}")
+        out.append(AdverseEvent(str(row["subject_id"]), str(row["term"]), int(row["grade"]),
+                                onset, _as_date(row["resolution_date"]),
+                                serious=bool(row["serious"]),
+                                immune_related=bool(row["immune_related"]), version=version))
+    return out
+
+
+def _ae_rows(events: Sequence[AdverseEvent], groups: Sequence[Group], *,
+             immune_related_only: bool) -> tuple[AeRow, ...]:
+    worst = derive_worst_grades(events, by_term=True, immune_related_only=immune_related_only)
+    terms = sorted({w.term for w in worst if w.term is not None})
     rows = []
-    aes = aes.assign(subject_id=aes["subject_id"].astype(str))
     for g in groups:
-        sub = aes[aes["subject_id"].isin(set(g.subject_ids))]
-        # Worst grade per subject and term (CTCAE: a subject counts once, at the worst grade).
-        worst = sub.groupby(["term", "subject_id"])["grade"].max().reset_index()
-        for term in sorted(set(aes["term"].astype(str))):
-            grades = worst.loc[worst["term"] == term, "grade"].astype(int)
-            counts = tuple(int((grades == k).sum()) for k in range(1, 6))
+        ids = set(g.subject_ids)
+        for term in terms:
+            grades = [w.grade for w in worst if w.term == term and w.subject_id in ids]
+            counts = tuple(grades.count(k) for k in range(1, 6))
             rows.append(AeRow(term, g.key, len(g.subject_ids),
                               (counts[0], counts[1], counts[2], counts[3], counts[4])))
     return tuple(rows)
 
 
-def _lymphopenia(derived: DerivedTrial, protocol: Protocol) -> Lymphopenia:
+def _lymphopenia(derived: DerivedTrial, protocol: Protocol, groups: Sequence[Group],
+                 pair: tuple[Group, Group] | None) -> Lymphopenia:
     endpoint = next((e for e in protocol.endpoints
                      if e.kind is EndpointKind.LYMPHOPENIA_GRADE2_AT_TIMEPOINT), None)
-    timepoint = ("" if endpoint is None or endpoint.timepoint_days is None else
-                 f"{endpoint.timepoint_days} days after "
-                 f"{endpoint.timepoint_anchor.value.replace('_', ' ') if endpoint.timepoint_anchor else 'enrolment'}")
-    if not derived.labs_graded:
-        return Lymphopenia(False, "not derived: CTCAE grades need the toxicity engine "
-                           "(abscopal.toxicity), which is not installed in this build",
-                           timepoint, ())
-    return Lymphopenia(False, "not derived: CTCAE grades are available but the timepoint "
-                       "rate is not wired yet", timepoint, ())
+    if endpoint is None or endpoint.timepoint_days is None:
+        return Lymphopenia(False, "the protocol has no lymphopenia endpoint at a timepoint",
+                           "", (), None, {})
+    anchor = endpoint.timepoint_anchor or AnchorEvent.ENROLMENT
+    window = endpoint.timepoint_window_days or 0
+    text = (f"grade ≥ 2 at {endpoint.timepoint_days} days after "
+            f"{anchor.value.replace('_', ' ')} (window ±{window} days; value closest to the "
+            "target day)")
+    data = derived.data
+    anchors = _anchor_dates(data, anchor)
+    labs = data.labs[data.labs["test"] == "LYM"]
+    term = "Lymphocyte count decreased"
+    by_subject: dict[str, list[DatedLabGrade]] = {}
+    for row in labs.to_dict("records"):
+        day = _as_date(row["lab_date"])
+        if day is None:
+            continue
+        grade = grade_lab(term, float(row["value"]), str(row["unit"]), version="ctcae_v5",
+                          lln=None if _is_missing(row["lln"]) else float(row["lln"]),
+                          uln=None if _is_missing(row["uln"]) else float(row["uln"]))
+        by_subject.setdefault(str(row["subject_id"]), []).append(DatedLabGrade(day, grade))
+    met: dict[str, bool | None] = {}
+    for sid, start in anchors.items():
+        result = classify_grade_at_timepoint(
+            by_subject.get(sid, []), term=term, anchor_date=start,
+            offset_days=endpoint.timepoint_days, window_before_days=window,
+            window_after_days=window, min_grade=2)
+        met[sid] = result.met
+    rates = []
+    missing: dict[str, int] = {}
+    for g in groups:
+        values = [met.get(i) for i in g.subject_ids]
+        known = [v for v in values if v is not None]
+        missing[g.key] = len(values) - len(known)
+        if known:
+            rates.append((g.key, compute_proportion_ci(sum(known), len(known))))
+    fisher = None
+    if pair is not None:
+        by = dict(rates)
+        e, c = by.get(pair[0].key), by.get(pair[1].key)
+        design = next((d for d in protocol.statistical_design
+                       if isinstance(d, FisherExactDesign) and d.endpoint == endpoint.id), None)
+        alternative = ("less" if design is not None and design.sides == 1
+                       and design.p_treatment < design.p_control else "two-sided")
+        if e is not None and c is not None:
+            fisher = compute_fisher_exact(e.events, e.n, c.events, c.n, alternative=alternative)
+    return Lymphopenia(True, "", text, tuple(rates), fisher, missing)
+
+
+def _anchor_dates(data: Any, anchor: AnchorEvent) -> dict[str, dt.date]:
+    """Per subject, the date of the endpoint's anchor event (subjects without it are left
+    out: e.g. no RT, no 'last fraction')."""
+    subjects = data.subjects[data.subjects["enrolment_date"].notna()]
+    if anchor in (AnchorEvent.RT_LAST_FRACTION, AnchorEvent.RT_FIRST_FRACTION,
+                  AnchorEvent.IMPLANT):
+        fx = data.rt_fractions
+        grouped = fx.groupby(fx["subject_id"].astype(str))["fraction_date"]
+        dates = grouped.min() if anchor is not AnchorEvent.RT_LAST_FRACTION else grouped.max()
+        return {k: d for k, v in dates.items() if (d := _as_date(v)) is not None}
+    return {str(k): d for k, v in zip(subjects["subject_id"], subjects["enrolment_date"],
+                                      strict=True) if (d := _as_date(v)) is not None}
 
 
 def _regimens(derived: DerivedTrial, protocol: Protocol, options: ReportOptions
@@ -728,14 +810,18 @@ def build_report(
     4. PFS/OS from enrolment via ``derive_time_to_event`` (FDA 2018 censoring; the protocol's
        imaging interval for the missed-assessment rule); KM with the stated CI type.
     5. Log-rank and Cox HR only between exactly two randomised arms, never when blinded.
-    6. AEs: each subject counted once per term at the worst grade.
+    6. AEs: each subject counted once per term at the worst grade (``derive_worst_grades``).
+    7. Lymphopenia endpoint: ``classify_grade_at_timepoint`` (closest value in the window)
+       on CTCAE v5.0 grades; subjects without a value in the window are missing, not
+       negative; Fisher's exact test between randomised arms, one-sided when the protocol's
+       Fisher design is.
     """
     opts = options or ReportOptions()
     cut = opts.data_cut or _latest_date(derived)
     groups = _groups(derived, protocol, opts.blinded)
     responses = _responses(derived, groups)
     pair = None if opts.blinded else _randomised_pair(protocol, groups)
-    aes = derived.data.adverse_events
+    events = adverse_event_records(derived.data.adverse_events)
     notes = [
         f"Data cut-off {cut.isoformat()}; protocol version {derived.data.protocol_version}.",
         "Response: " + ", ".join(c.replace("recist_1_1", "RECIST 1.1").replace(
@@ -762,9 +848,9 @@ def build_report(
         comparisons=_comparisons(responses, pair),
         survival=_survival(derived, protocol, groups, opts, cut),
         abscopal=_abscopal(derived, protocol, groups, opts.blinded),
-        adverse_events=_ae_rows(aes, groups),
-        immune_related=_ae_rows(aes[aes["immune_related"].astype(bool)], groups),
-        lymphopenia=_lymphopenia(derived, protocol),
+        adverse_events=_ae_rows(events, groups, immune_related_only=False),
+        immune_related=_ae_rows(events, groups, immune_related_only=True),
+        lymphopenia=_lymphopenia(derived, protocol, groups, pair),
         regimens=_regimens(derived, protocol, opts),
         dose_metrics=_dose_metrics(derived, protocol, opts),
         design_check=validate_statistical_design(protocol),
@@ -779,6 +865,7 @@ __all__ = [
     "RULE_VERSION",
     "ReportOptions",
     "TrialReport",
+    "adverse_event_records",
     "build_report",
     "time_to_event_inputs",
 ]
