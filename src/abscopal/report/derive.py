@@ -105,8 +105,9 @@ def build_patient_record(
     Rules
     -----
     1. One assessment per distinct ``assessment_date``, in date order; the first is baseline.
-    2. Target: ``diameter_mm`` is the measurement (mm, nodes short axis); a missing
-       diameter is "not assessed". ``status`` "absent" with 0 mm is a measurement of 0 mm.
+    2. Target: ``diameter_mm`` is the measurement (mm, nodes short axis). Without a diameter,
+       ``status`` "absent" (or "disappeared") is a disappeared lesion (0 mm), "too_small" is
+       too small to measure (5 mm, RECIST 1.1 §4.3.2), anything else is "not assessed".
     3. Non-target: ``status`` is one of present, absent, increased, unequivocal_progression;
        anything else (or no row) is "not assessed".
     4. New lesion: present from the first date it has a row; measurable (>= 10 mm) new
@@ -161,7 +162,9 @@ def _observation(lid: str, role: LesionRole, row: Mapping[str, Any],
     size = row["diameter_mm"]
     if role is LesionRole.TARGET:
         if _missing(size):
-            return Observation(lid, TargetStatus.NOT_ASSESSED)
+            special = {"absent": TargetStatus.DISAPPEARED, "disappeared": TargetStatus.DISAPPEARED,
+                       "too_small": TargetStatus.TOO_SMALL}
+            return Observation(lid, special.get(status, TargetStatus.NOT_ASSESSED))
         return Observation(lid, TargetStatus.MEASURED, Decimal(str(round(float(size), 4))))
     if role is LesionRole.NON_TARGET:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ _TEMPLATES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+PDF_DPI = 150
+"""Resolution of the PNG figures in the PDF (print quality at the printed width of ~17 cm)."""
 _PROLOG = re.compile(r"^.*?(?=<svg)", re.S)
 
 
@@ -37,10 +40,10 @@ def _inline(svg: str) -> str:
 
 
 def embed(fig: Figure, *, for_pdf: bool = False) -> str:
-    """HTML for a figure: inline SVG (vector, searchable text) for the HTML report; a 200 dpi
+    """HTML for a figure: inline SVG (vector, searchable text) for the HTML report; a PDF_DPI
     PNG for the PDF, which WeasyPrint lays out an order of magnitude faster than large SVGs."""
     if for_pdf:
-        data = base64.b64encode(figures.to_png(fig, dpi=200)).decode("ascii")
+        data = base64.b64encode(figures.to_png(fig, dpi=PDF_DPI)).decode("ascii")
         return f'<img alt="figure" src="data:image/png;base64,{data}">'
     return _inline(figures.to_svg(fig))
 
@@ -237,23 +240,52 @@ def _histograms(report: TrialReport, protocol: Protocol) -> list[Figure]:
 # --------------------------------------------------------------------------- documents
 
 
-def render_html(report: TrialReport, protocol: Protocol, *, for_pdf: bool = False) -> str:
-    """The report as one self-contained HTML document (figures inline as SVG)."""
+@dataclass(frozen=True)
+class ReportFigures:
+    """Every figure of a report, built once (matplotlib Figures)."""
+
+    consort: Figure
+    waterfalls: tuple[tuple[str, Figure], ...]
+    spider: Figure
+    swimmer: Figure
+    km: tuple[tuple[str, Figure], ...]
+    lymphocytes: Figure | None
+    histograms: tuple[Figure, ...]
+
+
+def build_figures(report: TrialReport, protocol: Protocol) -> ReportFigures:
+    """Build the report's figures from the report model (see ``figures.py`` for each)."""
+    return ReportFigures(
+        consort=_consort_figure(report),
+        waterfalls=tuple(_waterfalls(report)),
+        spider=_spider(report),
+        swimmer=_swimmer(report, protocol),
+        km=tuple((ep.endpoint, _km_figure(report, ep.endpoint)) for ep in report.survival),
+        lymphocytes=_lymphocytes(report),
+        histograms=tuple(_histograms(report, protocol)),
+    )
+
+
+def render_html(report: TrialReport, protocol: Protocol, *, for_pdf: bool = False,
+                figs: ReportFigures | None = None) -> str:
+    """The report as one self-contained HTML document: figures inline as SVG, or as PNG when
+    ``for_pdf`` (the input of :func:`write_pdf`). ``figs`` reuses figures already built."""
+    f = figs if figs is not None else build_figures(report, protocol)
+
     def put(fig: Figure) -> str:
         return embed(fig, for_pdf=for_pdf)
 
-    lym = _lymphocytes(report)
     context = {
         "r": report,
         "p": protocol,
         "arm_groups": _arm_groups(report),
-        "consort_svg": put(_consort_figure(report)),
-        "waterfalls": [(label, put(fig)) for label, fig in _waterfalls(report)],
-        "spider_svg": put(_spider(report)),
-        "swimmer_svg": put(_swimmer(report, protocol)),
-        "km_svgs": {ep.endpoint: put(_km_figure(report, ep.endpoint)) for ep in report.survival},
-        "lym_svg": None if lym is None else put(lym),
-        "histograms": [put(fig) for fig in _histograms(report, protocol)],
+        "consort_svg": put(f.consort),
+        "waterfalls": [(label, put(fig)) for label, fig in f.waterfalls],
+        "spider_svg": put(f.spider),
+        "swimmer_svg": put(f.swimmer),
+        "km_svgs": {name: put(fig) for name, fig in f.km},
+        "lym_svg": None if f.lymphocytes is None else put(f.lymphocytes),
+        "histograms": [put(fig) for fig in f.histograms],
         "fmt": _fmt,
         "pct": _pct,
         "months": _months,
@@ -262,6 +294,13 @@ def render_html(report: TrialReport, protocol: Protocol, *, for_pdf: bool = Fals
         "group_label": {g.key: g.label for g in report.groups},
     }
     return _TEMPLATES.get_template("report.html").render(**context)
+
+
+def render_documents(report: TrialReport, protocol: Protocol) -> tuple[str, str]:
+    """(HTML report, HTML for the PDF) with each figure built once."""
+    figs = build_figures(report, protocol)
+    return (render_html(report, protocol, figs=figs),
+            render_html(report, protocol, for_pdf=True, figs=figs))
 
 
 def write_pdf(html: str, path: str | Path) -> Path:
@@ -273,4 +312,5 @@ def write_pdf(html: str, path: str | Path) -> Path:
     return out
 
 
-__all__ = ["best_change_table", "render_html", "write_pdf"]
+__all__ = ["PDF_DPI", "ReportFigures", "best_change_table", "build_figures", "embed",
+           "render_documents", "render_html", "write_pdf"]
