@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from abscopal.cli._common import console, handle_errors, print_json
+from abscopal.cli._common import handle_errors, print_json
 from abscopal.cli.report import load_demo_data
 from abscopal.demo import SimulationSettings
 from abscopal.exchange.sdtm import build_sdtm, write_sdtm
@@ -39,5 +39,5 @@ def sdtm(
                     "files": [str(p) for p in written]})
         return
     for name, frame in domains.items():
-        console.print(f"{name:<3} {len(frame):>6} rows", highlight=False, markup=False)
-    console.print(f"wrote {len(written)} files to {out}", highlight=False, markup=False)
+        typer.echo(f"{name:<3} {len(frame):>6} rows")
+    typer.echo(f"wrote {len(written)} files to {out}")

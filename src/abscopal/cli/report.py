@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from abscopal.cli._common import console, fail, handle_errors, print_json
+from abscopal.cli._common import fail, handle_errors, print_json
 from abscopal.datasets import load_trial
 from abscopal.demo import SimulationSettings, simulate_trial
 from abscopal.errors import InputError
@@ -95,7 +95,7 @@ def report(
     if json_out:
         print_json(summary(rep, path))
         return
-    console.print(f"wrote {path}", highlight=False, markup=False)
+    typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:

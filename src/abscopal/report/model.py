@@ -626,9 +626,11 @@ def _lymphopenia(derived: DerivedTrial, protocol: Protocol, groups: Sequence[Gro
                            "", (), None, {})
     anchor = endpoint.timepoint_anchor or AnchorEvent.ENROLMENT
     window = endpoint.timepoint_window_days or 0
-    text = (f"grade ≥ 2 at {endpoint.timepoint_days} days after "
-            f"{anchor.value.replace('_', ' ')} (window ±{window} days; value closest to the "
-            "target day)")
+    anchor_text = {AnchorEvent.RT_LAST_FRACTION: "the last RT fraction",
+                   AnchorEvent.RT_FIRST_FRACTION: "the first RT fraction"}.get(
+                       anchor, anchor.value.replace("_", " "))
+    text = (f"grade ≥ 2 at {endpoint.timepoint_days} days after {anchor_text} "
+            f"(window ±{window} days; value closest to the target day)")
     data = derived.data
     anchors = _anchor_dates(data, anchor)
     labs = data.labs[data.labs["test"] == "LYM"]
