@@ -9,7 +9,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["abscopal.protocol", "abscopal.randomisation", "abscopal.calendar"]
+PACKAGES = ["abscopal.protocol", "abscopal.randomisation", "abscopal.calendar", "abscopal.design"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -16,6 +16,7 @@
         NotFoundError               a record does not exist (or is not visible to the caller)
         ConflictError               optimistic-locking conflict: someone saved first
         PermissionDeniedError       the caller's role may not do this
+        AuthenticationError         missing, wrong or expired credentials, or a locked account
 
     Warnings: ClinicalDataWarning, StatisticalWarning
 
@@ -128,6 +129,14 @@ class PermissionDeniedError(StoreError):
     """The caller's role does not allow this action."""
 
 
+class AuthenticationError(StoreError):
+    """Credentials are missing, wrong or expired, or the account is locked.
+
+    The message never says which (so it cannot be used to probe for usernames); log in again,
+    or wait for the lockout to end (``ABSCOPAL_LOCKOUT_MINUTES``) or ask an admin.
+    """
+
+
 class ClinicalDataWarning(UserWarning):
     """Data are usable but clinically suspicious (e.g. an implausible lab value)."""
 
@@ -138,6 +147,7 @@ class StatisticalWarning(UserWarning):
 
 __all__ = [
     "AbscopalError",
+    "AuthenticationError",
     "ClinicalDataWarning",
     "ConflictError",
     "CriteriaError",

@@ -15,6 +15,7 @@ from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
 from abscopal.cli import report as report_cli
 from abscopal.cli import response as response_cli
+from abscopal.cli import service as service_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -34,6 +35,9 @@ app.add_typer(response_cli.app, name="response")
 app.add_typer(dose_cli.app, name="dose")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(ctcae_cli.app, name="ctcae")
+app.add_typer(service_cli.db_app, name="db")
+app.add_typer(service_cli.audit_app, name="audit")
+app.command("serve")(service_cli.serve)
 report_cli.register(app)
 app.add_typer(export_cli.app, name="export")
 
