@@ -21,8 +21,9 @@ Model (all randomness from one ``numpy.random.Generator`` seeded by ``settings.s
    A new lesion appears with a probability that grows with tumour burden growth.
 7. Death: exponential with median ``median_os_days`` (longer in experimental arms), censored at
    the data cut-off.
-8. Labs every 3 weeks: lymphocytes fall after RT (deeper for SBRT and hypofractionated RT, blunted
-   by an ATRA-containing arm) and recover over ~8 weeks; neutrophils, platelets, haemoglobin, ALT,
+8. Labs every 3 weeks, plus the protocol's lab visits anchored to the last RT fraction:
+   lymphocytes fall after RT (deeper and recovering over ~4 months after SBRT and
+   hypofractionated RT, ~6 weeks otherwise; blunted by half in an ATRA-containing arm); neutrophils, platelets, haemoglobin, ALT,
    creatinine around normal with occasional excursions.
 9. AEs: Poisson count per subject over a list of CTCAE v5.0 terms, grades mostly 1-2.
 
@@ -361,11 +362,14 @@ class _Sim:
         hypo = any(iv.technique in (RadiationTechnique.SBRT,
                                     RadiationTechnique.HYPOFRACTIONATED_EBRT) for iv in rt_ivs)
         atra = any("atra" in i.lower() or "retino" in self.ivs[i].name.lower() for i in iv_ids)
-        depth = (0.55 if hypo else 0.25 if rt_ivs else 0.05) * (0.5 if atra else 1.0)
+        # Severe, slowly recovering lymphopenia after SBRT/hypofractionation (about half of the
+        # SBRT-alone patients at grade >= 2 six weeks after RT, as NCT06439888 expects).
+        depth = (0.8 if hypo else 0.25 if rt_ivs else 0.05) * (0.5 if atra else 1.0)
+        recovery_days = 120.0 if hypo else 40.0
         lym0 = float(np.clip(rng.normal(1.7, 0.45), 0.6, 3.5))
         for day in self.lab_days(enrol, last, rt_end):
             since = (day - rt_start).days
-            effect = depth * math.exp(-max(since, 0) / 40.0) if since >= 0 else 0.0
+            effect = depth * math.exp(-max(since, 0) / recovery_days) if since >= 0 else 0.0
             values = {
                 "LYM": (lym0 * (1 - effect) * float(rng.normal(1, 0.08)), "10^9/L", 1.0, 4.0),
                 "NEUT": (float(rng.normal(4.0, 1.3)), "10^9/L", 1.8, 7.5),
