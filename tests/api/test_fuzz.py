@@ -7,6 +7,7 @@ the fuzzing so the run keeps its token; they have dedicated tests.
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 
@@ -70,11 +71,11 @@ def test_no_server_errors(api_schema: schemathesis.BaseSchema, admin_headers: di
 
         @given(case=operation.as_strategy())
         @settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck), database=None)
+                  suppress_health_check=list(HealthCheck), database=None, derandomize=True)
         def run(case: schemathesis.Case) -> None:
             # Point most requests at records that exist, so bodies reach the handlers (random ids
             # would mostly stop at 404); every fourth keeps its generated ids.
-            if case.path_parameters and hash(repr(case.body)) % 4:
+            if case.path_parameters and zlib.crc32(repr(case.body).encode()) % 4:
                 for name in case.path_parameters:
                     case.path_parameters[name] = (known_ids.get(name)
                                                   or _record_id(case.path, fuzz_target[1].records))
