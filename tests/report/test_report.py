@@ -170,8 +170,8 @@ def _time_to_event(b: Built, endpoint: str) -> pd.DataFrame:
         "subject_id": s["subject_id"], "start_date": s["enrolment_date"],
         "pd_date": [summaries[i].progression_date if i in summaries else None
                     for i in s["subject_id"]],
-        "death_date": s["death_date"], "last_known_alive_date": s["last_contact_date"],
-        "new_anticancer_therapy_date": s["new_therapy_date"]})
+        "death_date": s["death_date"], "last_contact_date": s["last_contact_date"],
+        "new_therapy_date": s["new_therapy_date"]})
     ne = {(sid, tp.assessment_date) for sid, summ in summaries.items() for tp in summ.timepoints
           if tp.response is not None and tp.response.value == "NE"}
     scans = b.data.lesion_measurements[["subject_id", "assessment_date"]].drop_duplicates()

@@ -491,8 +491,8 @@ def time_to_event_inputs(derived: DerivedTrial) -> tuple[pd.DataFrame, pd.DataFr
         "start_date": [_as_date(v) for v in enrolled["enrolment_date"]],
         "pd_date": [pd_dates.get(str(i)) for i in enrolled["subject_id"]],
         "death_date": [_as_date(v) for v in enrolled["death_date"]],
-        "last_known_alive_date": [_as_date(v) for v in enrolled["last_contact_date"]],
-        "new_anticancer_therapy_date": [_as_date(v) for v in enrolled["new_therapy_date"]],
+        "last_contact_date": [_as_date(v) for v in enrolled["last_contact_date"]],
+        "new_therapy_date": [_as_date(v) for v in enrolled["new_therapy_date"]],
     })
     scans = derived.data.lesion_measurements[["subject_id", "assessment_date"]].drop_duplicates()
     scans = scans.assign(subject_id=scans["subject_id"].astype(str))
