@@ -10,6 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from abscopal.errors import AbscopalError
 
@@ -24,7 +25,10 @@ EXIT_USAGE = 2
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` to stderr and return the Exit to raise (code 2)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # Escape: messages quote user input, which must never be read as console markup.
+    err_console.print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True
+    )
     return typer.Exit(EXIT_USAGE)
 
 

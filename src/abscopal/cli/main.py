@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from abscopal.cli import analyse as analyse_cli
+from abscopal.cli import calendar as calendar_cli
+from abscopal.cli import design as design_cli
+from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import service as service_cli
+from abscopal.cli import protocol_import
+from abscopal.cli import randomisation as randomisation_cli
+from abscopal.cli import response as response_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -20,6 +27,13 @@ app.add_typer(protocol_cli.app, name="protocol")
 app.add_typer(service_cli.db_app, name="db")
 app.add_typer(service_cli.audit_app, name="audit")
 app.command("serve")(service_cli.serve)
+protocol_import.register(protocol_cli.app)
+app.add_typer(randomisation_cli.app, name="randomisation")
+app.add_typer(analyse_cli.app, name="analyse")
+app.add_typer(design_cli.app, name="design")
+app.add_typer(response_cli.app, name="response")
+app.add_typer(dose_cli.app, name="dose")
+app.add_typer(calendar_cli.app, name="calendar")
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ def _summary_row(p: Protocol) -> dict[str, object]:
     return {
         "registry_id": p.identity.registry_id,
         "title": p.identity.title,
-        "phase": p.identity.phase.value,
+        "phase": p.identity.phase.value if p.identity.phase else None,
         "status": p.identity.status.value,
         "target_enrolment": p.identity.target_enrolment,
         "arms": len(p.arms),
@@ -40,12 +40,15 @@ def list_(json_out: JsonFlag = False) -> None:
         print_json(rows)
         return
     table = Table(title="Built-in trials (all valid)")
-    for col in ("registry_id", "phase", "status", "target_enrolment", "arms", "criteria", "title"):
-        table.add_column(col)
+    for col in ("registry_id", "phase", "status", "n", "arms", "criteria"):
+        table.add_column(col, no_wrap=True, min_width=len(col))
     for r in rows:
-        table.add_row(*(str(r[c]) for c in ("registry_id", "phase", "status",
-                                             "target_enrolment", "arms", "criteria", "title")))
+        table.add_row(*(("—" if r[c] is None else str(r[c])) for c in (
+            "registry_id", "phase", "status", "target_enrolment", "arms", "criteria")))
     console.print(table)
+    for r in rows:
+        console.print(f"{r['registry_id']}  {r['title']}", overflow="ellipsis", no_wrap=True,
+                      highlight=False)
 
 
 @app.command("show")
@@ -58,7 +61,9 @@ def show(registry_id: str, json_out: JsonFlag = False) -> None:
         return
     i = p.identity
     console.print(f"[bold]{i.registry_id}[/] {i.title}")
-    console.print(f"{i.phase.value} · {i.status.value} · {i.sponsor} · target n={i.target_enrolment}")
+    phase = i.phase.value if i.phase else "phase not stated"
+    target = i.target_enrolment if i.target_enrolment is not None else "not stated"
+    console.print(f"{phase} · {i.status.value} · {i.sponsor} · target n={target}")
     console.print(
         f"design: {p.design.allocation.value}, {p.design.intervention_model.value}, masking "
         f"{p.design.masking.level.value}"
@@ -73,7 +78,7 @@ def show(registry_id: str, json_out: JsonFlag = False) -> None:
                       f" — {', '.join(arm.interventions)}")
     console.print("[bold]interventions[/]")
     for iv in p.interventions:
-        console.print(f"  {iv.id} [{iv.kind}] {iv.name}")
+        console.print(f"  {iv.id} [{iv.kind}] {iv.name}", markup=False, highlight=False)
     automated = sum(1 for c in p.eligibility if c.rule is not None)
     console.print(f"[bold]eligibility[/]: {len(p.eligibility)} criteria, {automated} automated")
     console.print("[bold]endpoints[/]")
@@ -81,6 +86,8 @@ def show(registry_id: str, json_out: JsonFlag = False) -> None:
         console.print(f"  {e.level.value}: {e.kind.value} — {e.title}")
     if p.assumptions:
         console.print(f"[bold]assumptions[/]: {len(p.assumptions)} (where the registry is silent)")
+        for a in p.assumptions:
+            console.print(f"  {a.path}: {a.assumed}", highlight=False, markup=False)
 
 
 @app.command("validate")
@@ -95,6 +102,11 @@ def validate(
         try:
             p = parse_protocol_text(read_text(path), source=path)
             results.append({"file": path, "valid": True, "registry_id": p.identity.registry_id})
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            finding = {"path": "(file)", "expected": "a readable UTF-8 file", "received": reason}
+            results.append({"file": path, "valid": False, "findings": [finding],
+                            "message": f"{path}: cannot read ({reason})"})
         except ProtocolError as exc:
             results.append({
                 "file": path,
@@ -112,7 +124,8 @@ def validate(
             if r["valid"]:
                 console.print(f"[green]valid[/] {r['file']} ({r['registry_id']})")
             else:
-                console.print(str(r["message"]), style="red", highlight=False, markup=False)
+                console.print(str(r["message"]), style="red", highlight=False, markup=False,
+                              soft_wrap=True)
     if not all(r["valid"] for r in results):
         raise typer.Exit(2)
 

@@ -3,7 +3,7 @@
 from abscopal.protocol._common import Assumption
 from abscopal.protocol.arms import AllParticipants, Arm, ArmType, CohortRule, Condition, Randomised
 from abscopal.protocol.assessments import Assessment, AssessmentKind, Specimen
-from abscopal.protocol.criteria import Criterion, CriterionKind
+from abscopal.protocol.criteria import Criterion, CriterionKind, display_text
 from abscopal.protocol.design import (
     Allocation,
     BlindedParty,
@@ -96,6 +96,7 @@ __all__ = [
     "Status",
     "SurvivalDesign",
     "UnstatedDesign",
+    "display_text",
     "dump_protocol",
     "format_location",
     "parse_protocol",

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from abscopal.protocol._common import Identifier, StrictModel
+from abscopal.protocol._common import Identifier, StrictModel, problem, raise_if
 
 
 class Allocation(StrEnum):
@@ -43,19 +43,42 @@ class BlindedParty(StrEnum):
     STATISTICIAN = "statistician"
 
 
+ASSESSOR_PARTIES = frozenset({BlindedParty.OUTCOMES_ASSESSOR, BlindedParty.IMAGING_REVIEWER})
+"""Parties that an open-label trial may still keep blind (blinded independent review)."""
+
+
 class Masking(StrictModel):
+    """The registry's masking level and who is kept blind.
+
+    An open-label trial (level ``none``) may still blind its assessors, as NCT07277777 blinds
+    its imaging reviewers; it then must list only assessor parties and say so in
+    ``description``. Any other level must list who is blinded.
+    """
+
     level: MaskingLevel = MaskingLevel.NONE
     blinded: tuple[BlindedParty, ...] = Field(
         default=(), description="Who is kept blind to the allocation"
     )
-    description: str | None = None
+    description: str | None = Field(default=None, description="Registry wording, verbatim")
 
     @model_validator(mode="after")
     def _level_matches_parties(self) -> Masking:
-        if self.level is MaskingLevel.NONE and self.blinded:
-            raise ValueError("masking level 'none' cannot list blinded parties")
-        if self.level is not MaskingLevel.NONE and not self.blinded:
-            raise ValueError(f"masking level {self.level.value!r} must list who is blinded")
+        found = []
+        if self.level is MaskingLevel.NONE:
+            others = [b.value for b in self.blinded if b not in ASSESSOR_PARTIES]
+            if others:
+                found.append(problem(
+                    "blinded", "only assessor parties (imaging_reviewer, outcomes_assessor) "
+                    "under masking level 'none'", others))
+            elif self.blinded and not self.description:
+                found.append(problem(
+                    "description", "the registry wording for blinded assessment in an "
+                    "open-label trial", None))
+        elif not self.blinded:
+            found.append(problem(
+                "blinded", f"at least one blinded party for masking level {self.level.value!r}",
+                list(self.blinded)))
+        raise_if(found)
         return self
 
 
@@ -71,19 +94,22 @@ class SimonTwoStageRule(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> SimonTwoStageRule:
+        found = []
         if not self.r1 < self.n1 <= self.n:
-            raise ValueError(f"need r1 < n1 <= n (got r1={self.r1}, n1={self.n1}, n={self.n})")
+            found.append(problem("n1", f"r1 < n1 <= n (r1={self.r1}, n={self.n})", self.n1))
         if not self.r1 <= self.r < self.n:
-            raise ValueError(f"need r1 <= r < n (got r1={self.r1}, r={self.r}, n={self.n})")
+            found.append(problem("r", f"r1 <= r < n (r1={self.r1}, n={self.n})", self.r))
+        raise_if(found)
         return self
 
 
 class SafetyRunInRule(StrictModel):
     """A single-arm safety run-in: continue if at most ``max_dlt`` of ``n`` patients have a
-    dose-limiting toxicity within ``dlt_window_days``."""
+    dose-limiting toxicity within ``dlt_window_days``. Numbers the registry does not give stay
+    empty; the gate then needs an explicit, recorded decision."""
 
     kind: Literal["safety_run_in"] = "safety_run_in"
-    n: int = Field(gt=0)
+    n: int | None = Field(default=None, gt=0)
     max_dlt: int | None = Field(default=None, ge=0)
     dlt_window_days: int | None = Field(default=None, gt=0)
 
@@ -101,6 +127,8 @@ DecisionRule = Annotated[
 
 
 class Stage(StrictModel):
+    """A stage or part of the trial, in order; ``decision_rule`` gates entry to the next one."""
+
     id: str = Identifier
     label: str = Field(min_length=1)
     size: int | None = Field(default=None, gt=0, description="Planned participants in the stage")

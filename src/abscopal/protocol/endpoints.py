@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from abscopal.protocol._common import Identifier, StrictModel
+from abscopal.protocol.interventions import AnchorEvent
 
 
 class EndpointLevel(StrEnum):
@@ -41,6 +42,10 @@ class ResponseCriteria(StrEnum):
 
 
 class Endpoint(StrictModel):
+    """One endpoint. ``title`` is the registry's wording verbatim; when the record has no
+    outcome-measure section, the phrase naming the endpoint in its summary is used (the
+    protocol's ``assumptions`` say so)."""
+
     id: str = Identifier
     level: EndpointLevel
     kind: EndpointKind
@@ -49,6 +54,9 @@ class Endpoint(StrictModel):
     criteria: tuple[ResponseCriteria, ...] = ()
     timepoint_days: int | None = Field(
         default=None, gt=0, description="Assessment time, days from the anchor"
+    )
+    timepoint_anchor: AnchorEvent | None = Field(
+        default=None, description="Event timepoint_days counts from"
     )
     timepoint_window_days: int | None = Field(default=None, ge=0)
     time_frame: str | None = Field(default=None, description="Registry time frame, verbatim")

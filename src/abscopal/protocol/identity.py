@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from abscopal.protocol._common import StrictModel
+from abscopal.protocol._common import StrictModel, problem, raise_if
 
 
 class Phase(StrEnum):
@@ -38,15 +38,21 @@ class Status(StrEnum):
 
 
 class Identity(StrictModel):
-    """Who the trial is and when it runs."""
+    """Who the trial is and when it runs.
+
+    ``phase`` and ``target_enrolment`` may be left empty only when the registry record does not
+    state them; the protocol must then carry an ``assumptions`` entry for that path.
+    """
 
     registry_id: str = Field(pattern=r"^NCT\d{8}$", description="ClinicalTrials.gov id")
     title: str = Field(min_length=1)
     acronym: str | None = None
-    phase: Phase
+    phase: Phase | None = Field(description="Empty only when the record does not state it")
     status: Status
     sponsor: str = Field(min_length=1)
-    target_enrolment: int = Field(gt=0, description="Planned number of participants")
+    target_enrolment: int | None = Field(
+        gt=0, description="Planned participants; empty only when the record does not state it"
+    )
     start_date: dt.date | None = None
     primary_completion_date: dt.date | None = None
     completion_date: dt.date | None = None
@@ -57,8 +63,11 @@ class Identity(StrictModel):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Identity:
-        if self.start_date and self.completion_date and self.completion_date < self.start_date:
-            raise ValueError(
-                f"completion_date {self.completion_date} is before start_date {self.start_date}"
-            )
+        found = []
+        for name in ("primary_completion_date", "completion_date"):
+            end = getattr(self, name)
+            if self.start_date and end and end < self.start_date:
+                found.append(problem(name, f"a date on or after start_date {self.start_date}",
+                                     end.isoformat()))
+        raise_if(found)
         return self

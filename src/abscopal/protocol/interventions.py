@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from abscopal.protocol._common import Identifier, StrictModel
+from abscopal.protocol._common import Identifier, StrictModel, problem, raise_if
 
 
 class RadiationTechnique(StrEnum):
@@ -54,17 +54,26 @@ class Fractionation(StrictModel):
         # Compare in hundredths of a Gy so 3 x 0.1 == 0.3 holds exactly.
         expected = round(self.dose_per_fraction_gy * self.fractions * 100)
         if expected != round(self.total_dose_gy * 100):
-            raise ValueError(
-                f"total_dose_gy {self.total_dose_gy} != fractions {self.fractions} x "
-                f"dose_per_fraction_gy {self.dose_per_fraction_gy}"
-            )
+            raise_if([problem(
+                "total_dose_gy",
+                f"fractions x dose_per_fraction_gy = {self.fractions} x "
+                f"{self.dose_per_fraction_gy} = {expected / 100:g}",
+                self.total_dose_gy,
+            )])
         return self
 
 
 class DeliveryRules(StrictModel):
-    weekdays_only: bool = False
+    """When fractions may be given.
+
+    ``max_span_days`` counts calendar days *inclusive* of the first and the last fraction:
+    "within 10 days" is ``max_span_days: 10`` and allows last - first <= 9 days; "over a
+    maximum of 2 weeks" is ``14``.
+    """
+
+    weekdays_only: bool = Field(default=False, description="Monday to Friday only")
     max_span_days: int | None = Field(
-        default=None, gt=0, description="All fractions within this many days (first to last)"
+        default=None, gt=0, description="All fractions within this many calendar days, inclusive"
     )
     min_gap_days: int | None = Field(default=None, ge=0)
 
@@ -93,9 +102,9 @@ class PrescriptionRange(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> PrescriptionRange:
         if self.min_gy is None and self.max_gy is None:
-            raise ValueError("a prescription range needs min_gy, max_gy or both")
+            raise_if([problem("min_gy", "min_gy, max_gy or both", None)])
         if self.min_gy is not None and self.max_gy is not None and self.min_gy > self.max_gy:
-            raise ValueError(f"min_gy {self.min_gy} > max_gy {self.max_gy}")
+            raise_if([problem("max_gy", f">= min_gy {self.min_gy}", self.max_gy)])
         return self
 
 
@@ -109,6 +118,9 @@ class RadiationIntervention(StrictModel):
     regimens: tuple[Fractionation, ...] = Field(
         default=(), description="Allowed fractionations; several when the protocol gives a range"
     )
+    dose_note: str | None = Field(
+        default=None, description="Why no regimen is given (e.g. the record states no dose)"
+    )
     isotope: Literal["I-125"] | None = None
     delivery: DeliveryRules = DeliveryRules()
     start: Anchor | None = None
@@ -117,14 +129,24 @@ class RadiationIntervention(StrictModel):
 
     @model_validator(mode="after")
     def _technique_fits(self) -> RadiationIntervention:
+        found = []
         implant = self.technique is RadiationTechnique.I125_SEED_IMPLANT
         if implant and self.isotope is None:
-            raise ValueError("technique 'i125_seed_implant' needs isotope 'I-125'")
-        if not implant and not self.regimens:
-            raise ValueError(
-                f"technique {self.technique.value!r} needs at least one regimen "
-                "(dose_per_fraction_gy, fractions, total_dose_gy)"
-            )
+            found.append(problem("isotope", "'I-125' for technique 'i125_seed_implant'", None))
+        if not implant and not self.regimens and not self.dose_note:
+            found.append(problem(
+                "regimens",
+                f"at least one regimen for technique {self.technique.value!r} (or a dose_note "
+                "saying why the record gives none)",
+                [],
+            ))
+        max_fx = max((r.fractions for r in self.regimens), default=0)
+        span = self.delivery.max_span_days
+        if span is not None and max_fx > span:
+            found.append(problem(
+                "delivery.max_span_days", f">= the largest number of fractions ({max_fx}) "
+                "at one fraction a day", span))
+        raise_if(found)
         return self
 
 
@@ -136,6 +158,9 @@ class DoseUnit(StrEnum):
 
 
 class Dose(StrictModel):
+    """A drug dose: ``amount`` in ``unit``; with ``per_day`` the amount is given on each
+    listed day of the cycle (ATRA 150 mg/m2/day on days 1-3)."""
+
     amount: float = Field(gt=0)
     unit: DoseUnit
     per_day: bool = Field(default=False, description="The amount is given on each listed day")
@@ -158,22 +183,27 @@ class DrugIntervention(StrictModel):
     max_cycles: int | None = Field(default=None, gt=0)
     max_duration_weeks: int | None = Field(default=None, gt=0)
     start: Anchor | None = None
+    is_optional: bool = Field(
+        default=False, description="Given at the investigators' discretion ('possibly')"
+    )
 
     @model_validator(mode="after")
     def _cycle_fits(self) -> DrugIntervention:
+        found = []
         if self.agent is None and self.drug_class is None:
-            raise ValueError("a drug needs an agent or a drug_class")
+            found.append(problem("agent", "an agent or a drug_class", None))
         if self.dose is None and self.dosing_note is None:
-            raise ValueError("a drug without a dose needs a dosing_note saying why")
-        if any(d < 1 for d in self.days_in_cycle):
-            raise ValueError(f"days_in_cycle are 1-based (got {list(self.days_in_cycle)})")
-        if self.cycle_length_days is not None and any(
-            d > self.cycle_length_days for d in self.days_in_cycle
-        ):
-            raise ValueError(
-                f"days_in_cycle {list(self.days_in_cycle)} exceed cycle_length_days "
-                f"{self.cycle_length_days}"
-            )
+            found.append(problem("dosing_note", "why the drug has no dose (dose is empty)", None))
+        for index, day in enumerate(self.days_in_cycle):
+            if day < 1:
+                found.append(problem(f"days_in_cycle[{index}]", "a 1-based day (>= 1)", day))
+            elif self.cycle_length_days is not None and day > self.cycle_length_days:
+                found.append(problem(
+                    f"days_in_cycle[{index}]",
+                    f"a day within the cycle (<= cycle_length_days {self.cycle_length_days})",
+                    day,
+                ))
+        raise_if(found)
         return self
 
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from abscopal.errors import Finding, ProtocolError
+from abscopal.protocol._common import LocatedProblems
 from abscopal.protocol.model import Protocol
 
 # Tags of discriminated unions appear in pydantic's error locations; they are not paths.
@@ -54,15 +55,32 @@ def _received(error: Mapping[str, Any]) -> str:
 
 def _expected(error: Mapping[str, Any]) -> str:
     msg = str(error.get("msg", "a valid value"))
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
+    for prefix in ("Value error, ", "Input should be "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
     return msg[0].lower() + msg[1:] if msg else msg
 
 
 def findings_from_validation(exc: ValidationError) -> list[Finding]:
-    """Translate a pydantic ``ValidationError`` into findings with readable paths."""
+    """Translate a pydantic ``ValidationError`` into findings with readable paths.
+
+    Problems raised by model validators as :class:`LocatedProblems` keep their own paths,
+    joined to the model's location.
+    """
     findings = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    nested = {e["loc"][:n] for e in errors for n in range(len(e["loc"]))}
+    for error in errors:
+        # A list whose items failed is also reported "too short"; the item errors say it all.
+        if error["type"] == "too_short" and error["loc"] in nested:
+            continue
+        located = error.get("ctx", {}).get("error")
+        if isinstance(located, LocatedProblems):
+            base = format_location(error["loc"])
+            for f in located.findings:
+                path = f.path if base == "(document)" else f"{base}.{f.path}"
+                findings.append(Finding(path, f.expected, f.received))
+            continue
         if error["type"] == "missing":
             expected = "this field (required)"
         elif error["type"] == "extra_forbidden":
@@ -108,8 +126,12 @@ def parse_protocol_text(text: str, *, source: str = "<protocol>") -> Protocol:
 
 
 def dump_protocol(protocol: Protocol) -> str:
-    """Serialise a protocol to YAML text that ``parse_protocol_text`` reads back equal."""
-    data = json.loads(protocol.model_dump_json(exclude_defaults=True))
+    """Serialise a protocol to YAML text that ``parse_protocol_text`` reads back equal.
+
+    Every field is written, defaults included: union tags (``kind``, ``method``) have defaults
+    yet are needed to read the document back, and an explicit file is easier to audit.
+    """
+    data = json.loads(protocol.model_dump_json())
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 

@@ -1,0 +1,1 @@
+"""Exchange with outside standards: ClinicalTrials.gov records, CDISC SDTM, DICOM-RT (shell)."""

@@ -1,0 +1,1 @@
+"""Trial reports (HTML/PDF) and the figures shared with the web UI (shell)."""
