@@ -9,10 +9,10 @@ from abscopal.cli import calendar as calendar_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
-from abscopal.cli import service as service_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
 from abscopal.cli import response as response_cli
+from abscopal.cli import service as service_cli
 
 app = typer.Typer(
     name="abscopal",
