@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from abscopal.api.deps import SessionDep, subject_of, trial_of
 from abscopal.errors import ConflictError, InputError
-from abscopal.protocol import PATIENT_FIELDS, CohortRule, Protocol, Randomised
+from abscopal.protocol import PATIENT_FIELDS, CohortRule, Protocol, Randomised, display_text
 from abscopal.store import repo
 from abscopal.store.models import Allocation, Enrolment, ScreeningResult
 from abscopal.store.repo import Principal
@@ -63,7 +63,7 @@ def randomise(trial_id: int, subject_id: int, request: Request, session: Session
     snapshot = session.execute(select(ScreeningResult).where(
         ScreeningResult.subject_id == subject.id, ScreeningResult.deleted_at.is_(None))
         .order_by(ScreeningResult.id.desc()).limit(1)).scalar_one_or_none()
-    texts = {c.id: c.text for c in protocol.eligibility}
+    texts = {c.id: display_text(c.text) for c in protocol.eligibility}
     strata, facts = allocation_inputs(protocol)
     ctx: dict[str, Any] = {
         "trial": {"id": trial.id, "registry_id": trial.registry_id, "title": trial.title},
