@@ -38,6 +38,11 @@ ROLES = ("admin", "investigator", "coordinator", "imaging_reviewer", "statistici
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 64, "secure_cookies": False}
 
 
+def auth(seeded: Seeded, role: str) -> dict[str, str]:
+    """Authorization header of the seeded user with ``role``."""
+    return {"Authorization": f"Bearer {seeded.tokens[role]}"}
+
+
 def fast_settings(url: str, **overrides: object) -> Settings:
     return Settings(database_url=url, **{**FAST, **overrides})  # type: ignore[arg-type]
 
@@ -128,7 +133,8 @@ def seed(db: Database, settings: Settings) -> Seeded:
     return s
 
 
-__all__ = ["ARM_STRINGS", "FAST", "ROLES", "TEST_PROTOCOL", "Seeded", "fast_settings", "migrated", "seed"]
+__all__ = ["ARM_STRINGS", "FAST", "ROLES", "TEST_PROTOCOL", "Seeded", "fast_settings", "migrated", "seed",
+           "auth", "server_env", "start_server"]
 
 
 # --- a real server process (fault tests, benchmark) -------------------------------------------
@@ -151,14 +157,14 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def start_server(url: str, port: int, *, timeout_s: float = 60.0) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, *, timeout_s: float = 60.0, workers: int = 1) -> subprocess.Popen[bytes]:
     """``abscopal serve`` in a child process on 127.0.0.1:port; returns once /health answers."""
     import tempfile
 
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [sys.executable, "-W", "ignore", "-m", "abscopal.cli.main", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--db", url, "--no-upgrade"],
+             "--port", str(port), "--db", url, "--no-upgrade", "--workers", str(workers)],
             env=server_env(), stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

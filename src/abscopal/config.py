@@ -35,7 +35,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("secure_cookies", True, "Mark the session cookie Secure (HTTPS only); off for local dev"),
     Setting("argon2_time_cost", 3, "argon2id iterations (RFC 9106 second recommended option)"),
     Setting("argon2_memory_kib", 65_536, "argon2id memory in KiB (64 MiB)"),
-    Setting("page_size_max", 500, "Largest 'limit' a list endpoint accepts"),
     Setting("db_pool_size", 20, "Connection pool size (PostgreSQL)"),
 )
 
@@ -55,7 +54,6 @@ class Settings(BaseSettings):
     secure_cookies: bool = True
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=64)
-    page_size_max: int = Field(default=500, ge=1)
     db_pool_size: int = Field(default=20, ge=1)
 
 

@@ -26,7 +26,3 @@ def client(seeded: Seeded) -> Iterator[TestClient]:
     app = create_app(seeded.settings, database=seeded.db)
     with TestClient(app) as c:
         yield c
-
-
-def auth(seeded: Seeded, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {seeded.tokens[role]}"}

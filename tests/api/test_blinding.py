@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 from test_permissions_matrix import APP, ROUTES, _full_path, fill, permission_of_route
 
 from abscopal.api.blinding import shape_for_caller
-from conftest import auth
-from service_support import ARM_STRINGS, Seeded
+from service_support import ARM_STRINGS, Seeded, auth
 
 
 def _leaks(response: Any) -> list[str]:

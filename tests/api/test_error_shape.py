@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import auth
-from service_support import Seeded
+from service_support import Seeded, auth
 
 SHAPE_KEYS = {"status", "code", "message", "field", "details"}
 

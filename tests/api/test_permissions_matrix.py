@@ -19,8 +19,7 @@ from abscopal.api.deps import PUBLIC_PATHS, SELF_PATHS
 from abscopal.api.main import api_routes, create_app
 from abscopal.config import Settings
 from abscopal.store.permissions import RESOURCES, can
-from conftest import auth
-from service_support import ROLES, Seeded
+from service_support import ROLES, Seeded, auth
 
 APP = create_app(Settings(database_url="sqlite://"))
 

@@ -12,8 +12,7 @@ from fastapi.testclient import TestClient
 
 from abscopal.api.main import create_app
 from abscopal.store.derive import DerivationContext, DerivationRegistry
-from conftest import auth
-from service_support import TEST_PROTOCOL, Seeded
+from service_support import TEST_PROTOCOL, Seeded, auth
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from abscopal.store.migrate import current_revision, head_revision
 from abscopal.store.models import Allocation, AllocationSlot, Subject
 from service_support import Seeded, fast_settings, migrated, seed
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture

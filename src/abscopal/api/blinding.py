@@ -57,6 +57,9 @@ class ShapedRoute(APIRoute):
             body = bytes(response.body)
             if not body:
                 return response
+            drop = (ARM_REVEALING_KEYS if blinded else frozenset()) | (frozenset() if is_admin else CONCEALED_KEYS)
+            if not any(f'"{key}"'.encode() in body for key in drop):
+                return response  # nothing to remove: skip the re-serialisation
             shaped_body = shape_for_caller(json.loads(body), blinded=blinded, is_admin=is_admin)
             headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
             return Response(

@@ -24,7 +24,7 @@ from abscopal.store.allocation import Allocator, FixedRatioAllocator
 from abscopal.store.db import Database
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationRegistry
 from abscopal.store.models import Subject, Trial
-from abscopal.store.permissions import Action, Role, can, is_blinded
+from abscopal.store.permissions import Action, Role, can, is_blinded, is_site_scoped
 from abscopal.store.repo import Principal
 
 SESSION_COOKIE = "abscopal_session"
@@ -86,17 +86,19 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         return cached  # type: ignore[no-any-return]
     raw = _bearer(request)
     if raw is not None:
-        user, _ = accounts.resolve_token(session, raw, kind="bearer")
+        who = accounts.identify_token(session, raw, kind="bearer")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise AuthenticationError("authentication required: send 'Authorization: Bearer <token>'")
-        user, token_row = accounts.resolve_token(session, cookie, kind="session")
-        if request.method not in SAFE_METHODS and not accounts.check_csrf(
-            token_row, request.headers.get(CSRF_HEADER)
+        who = accounts.identify_token(session, cookie, kind="session")
+        if request.method not in SAFE_METHODS and not accounts.csrf_matches(
+            who.csrf_token, request.headers.get(CSRF_HEADER)
         ):
             raise PermissionDeniedError(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
-    principal = Principal(user.id, user.username, Role(user.role), frozenset(user.site_ids))
+    role = Role(who.role)
+    sites = accounts.site_ids_of(session, who.user_id) if is_site_scoped(role) else frozenset()
+    principal = Principal(who.user_id, who.username, role, sites)
     request.state.principal = principal
     request.state.is_admin = principal.role is Role.ADMIN
     request.state.blinded = is_blinded(principal.role, statistician_unblinded=False)

@@ -141,8 +141,12 @@ def serve(
     db: DbOption = None,
     upgrade_first: Annotated[bool, typer.Option("--upgrade/--no-upgrade",
                                                 help="Apply migrations before serving.")] = True,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (settings from the "
+                                                              "environment; --db is passed on).")] = 1,
 ) -> None:
     """Start the REST API (uvicorn). Put it behind a TLS-terminating proxy in production."""
+    import os
+
     import uvicorn
 
     from abscopal.api.main import create_app
@@ -153,6 +157,12 @@ def serve(
     database = open_database(settings)
     if upgrade_first:
         upgrade_database(database.engine)
+    if workers > 1:
+        database.dispose()
+        os.environ["ABSCOPAL_DATABASE_URL"] = settings.database_url  # read by each worker
+        uvicorn.run("abscopal.api.main:create_app", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning", access_log=False)
+        return
     app = create_app(settings, database=database)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 

@@ -52,7 +52,7 @@ def make_engine(settings: Settings) -> Engine:
 
         return engine
     return create_engine(
-        url, pool_size=settings.db_pool_size, max_overflow=10, pool_pre_ping=True
+        url, pool_size=settings.db_pool_size, max_overflow=10, pool_recycle=1800
     )
 
 

@@ -90,7 +90,7 @@ class User(AuditedMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    sites: Mapped[list[Site]] = relationship(secondary="user_sites", lazy="selectin", order_by="Site.id")
+    sites: Mapped[list[Site]] = relationship(secondary="user_sites", lazy="select", order_by="Site.id")
 
     @property
     def site_ids(self) -> list[int]:
