@@ -30,6 +30,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python tools/gen_reference.py
+	$(BIN)/python tools/gen_cli_reference.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

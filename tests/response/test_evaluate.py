@@ -23,6 +23,7 @@ from abscopal.response import (
     IRECIST_RULES,
     RECIST_1_1_RULES,
     Response,
+    ResponseParams,
     derive_abscopal_response,
     derive_irecist,
     derive_patient_evaluation,
@@ -31,7 +32,7 @@ from abscopal.response import (
     parse_patient,
     to_jsonable,
 )
-from tests.utils.response_cases import patients, scale_patient
+from tests.utils.response_cases import patients, response_params, scale_patient
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -103,11 +104,11 @@ def _tp_ranks(res: Any) -> list[int]:
 
 
 @FAST
-@given(patients())
-def test_bor_never_better_than_best_timepoint(data: dict[str, Any]) -> None:
+@given(patients(), response_params())
+def test_bor_never_better_than_best_timepoint(data: dict[str, Any], params: ResponseParams) -> None:
     rec = parse_patient(data)
-    r11 = derive_recist11(rec)
-    ir = derive_irecist(rec)
+    r11 = derive_recist11(rec, params=params)
+    ir = derive_irecist(rec, params=params)
     for res, bors in ((r11, (r11.bor_confirmed, r11.bor_unconfirmed)),
                       (ir, (ir.ibor_confirmed, ir.ibor_unconfirmed))):
         ranks = _tp_ranks(res)
@@ -116,8 +117,8 @@ def test_bor_never_better_than_best_timepoint(data: dict[str, Any]) -> None:
 
 
 @FAST
-@given(patients(max_followups=5))
-def test_appending_a_pd_never_improves_bor(data: dict[str, Any]) -> None:
+@given(patients(max_followups=5), response_params())
+def test_appending_a_pd_never_improves_bor(data: dict[str, Any], params: ResponseParams) -> None:
     rec = parse_patient(data)
     more = copy.deepcopy(data)
     last = more["assessments"][-1]
@@ -127,24 +128,25 @@ def test_appending_a_pd_never_improves_bor(data: dict[str, Any]) -> None:
     more["assessments"].append({"date": day.isoformat(),
                                 "lesions": {**last["lesions"], "N2": "present"}})
     rec2 = parse_patient(more)
-    assert derive_recist11(rec2).timepoints[-1].overall in (Response.PD, None)
+    assert derive_recist11(rec2, params=params).timepoints[-1].overall in (Response.PD, None)
     for derive, names in ((derive_recist11, ("bor_confirmed", "bor_unconfirmed")),
                           (derive_irecist, ("ibor_confirmed", "ibor_unconfirmed"))):
-        before, after = derive(rec), derive(rec2)  # type: ignore[operator]
+        before = derive(rec, params=params)  # type: ignore[operator]
+        after = derive(rec2, params=params)  # type: ignore[operator]
         for name in names:
             b, a = getattr(before, name).response, getattr(after, name).response
             assert BENEFIT[a] >= BENEFIT[b], (name, b, a)
 
 
 @FAST
-@given(patients(), st.sampled_from([2, 3, 5, 10]))
+@given(patients(), st.sampled_from([2, 3, 5, 10]), response_params())
 def test_scaling_sizes_and_absolute_thresholds_changes_nothing(
-    data: dict[str, Any], factor: int
+    data: dict[str, Any], factor: int, params: ResponseParams
 ) -> None:
     rec, big = parse_patient(data), parse_patient(scale_patient(data, factor))
     for derive, rules in ((derive_recist11, RECIST_1_1_RULES), (derive_irecist, IRECIST_RULES)):
-        a = derive(rec, rules=rules)  # type: ignore[operator]
-        b = derive(big, rules=rules.scaled(factor))  # type: ignore[operator]
+        a = derive(rec, rules=rules, params=params)  # type: ignore[operator]
+        b = derive(big, rules=rules.scaled(factor), params=params)  # type: ignore[operator]
         assert _labels(a) == _labels(b)
         assert [(t.target, t.non_target) for t in a.timepoints] == [
             (t.target, t.non_target) for t in b.timepoints]
@@ -152,13 +154,16 @@ def test_scaling_sizes_and_absolute_thresholds_changes_nothing(
         bor_b = b.best_overall_response
         assert (bor_a.response, bor_a.first_response_date, bor_a.pd_date) == (
             bor_b.response, bor_b.first_response_date, bor_b.pd_date)
-    assert derive_abscopal_response(rec).abscopal_response == derive_abscopal_response(
-        big, rules=RECIST_1_1_RULES.scaled(factor)).abscopal_response
+    assert derive_abscopal_response(rec, params=params).abscopal_response == (
+        derive_abscopal_response(big, rules=RECIST_1_1_RULES.scaled(factor), params=params)
+        .abscopal_response)
 
 
 @FAST
-@given(patients(), st.randoms(use_true_random=False))
-def test_lesion_order_changes_nothing(data: dict[str, Any], rnd: random.Random) -> None:
+@given(patients(), st.randoms(use_true_random=False), response_params())
+def test_lesion_order_changes_nothing(
+    data: dict[str, Any], rnd: random.Random, params: ResponseParams
+) -> None:
     shuffled = copy.deepcopy(data)
     rnd.shuffle(shuffled["lesions"])
     for a in shuffled["assessments"]:
@@ -166,6 +171,7 @@ def test_lesion_order_changes_nothing(data: dict[str, Any], rnd: random.Random) 
         rnd.shuffle(items)
         a["lesions"] = dict(items)
     rec, rec2 = parse_patient(data), parse_patient(shuffled)
-    assert derive_recist11(rec) == derive_recist11(rec2)
-    assert derive_irecist(rec) == derive_irecist(rec2)
-    assert derive_abscopal_response(rec) == derive_abscopal_response(rec2)
+    assert derive_recist11(rec, params=params) == derive_recist11(rec2, params=params)
+    assert derive_irecist(rec, params=params) == derive_irecist(rec2, params=params)
+    assert derive_abscopal_response(rec, params=params) == derive_abscopal_response(
+        rec2, params=params)

@@ -106,3 +106,18 @@ def scale_patient(data: dict[str, Any], factor: int) -> dict[str, Any]:
             elif isinstance(v, dict) and "size_mm" in v:
                 v["size_mm"] = float(Fraction(str(v["size_mm"])) * factor)
     return out
+
+
+@st.composite
+def response_params(draw: st.DrawFn) -> ResponseParams:
+    """Random protocol parameters (every policy switch)."""
+    return ResponseParams(
+        require_confirmation=draw(st.booleans()),
+        confirm_min_days=draw(st.sampled_from([21, 28, 35])),
+        sd_min_days=draw(st.sampled_from([28, 42, 56])),
+        max_ne_between_confirmation=draw(st.integers(min_value=0, max_value=2)),
+        accept_sd_between_confirmation=draw(st.booleans()),
+        post_pr_policy=draw(st.sampled_from(list(PostPrPolicy))),
+        pd_after_cr_reappearance=draw(st.booleans()),
+        exclude_in_field_from_targets=draw(st.booleans()),
+    )

@@ -6,6 +6,7 @@ import typer
 
 from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import calendar as calendar_cli
+from abscopal.cli import ctcae as ctcae_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
 from abscopal.cli import protocol as protocol_cli
@@ -34,6 +35,7 @@ app.add_typer(design_cli.app, name="design")
 app.add_typer(response_cli.app, name="response")
 app.add_typer(dose_cli.app, name="dose")
 app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(ctcae_cli.app, name="ctcae")
 
 
 def main() -> None:

@@ -64,6 +64,22 @@ def _show(ev: PatientEvaluation) -> None:
             f"(confirmed iUPD {ir.confirmed_iupd_date}, iCPD {ir.icpd_date})", highlight=False,
         )
     ab = ev.abscopal
+    if ab.lesions:
+        lt = Table(title=f"{ev.patient_id} - target lesions (size mm / lesion response)")
+        lt.add_column("lesion", no_wrap=True)
+        lt.add_column("field", no_wrap=True)
+        lt.add_column("baseline", no_wrap=True)
+        for ltp in ab.lesions[0].timepoints:
+            lt.add_column(str(ltp.assessment_date), no_wrap=True)
+        for les in ab.lesions:
+            lt.add_row(
+                les.lesion_id + (" (node)" if les.is_nodal else ""),
+                "in" if les.in_field else "out",
+                str(les.baseline_mm),
+                *(("-" if t.size_mm is None else str(t.size_mm)) + f" {t.response.value}"
+                  for t in les.timepoints),
+            )
+        console.print(lt)
     flag = {True: "yes", False: "no", None: "not evaluable"}[ab.abscopal_response]
     console.print(f"[bold]abscopal response[/]: {flag} - {ab.reasons[0]}", highlight=False)
     console.print(f"rule version: {r.rule_version}" + (

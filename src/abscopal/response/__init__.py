@@ -71,9 +71,6 @@ from abscopal.response.recist11 import (
 )
 
 __all__ = [
-    "IRECIST_RULES",
-    "RECIST_1_1_RULES",
-    "RULES",
     "AbscopalBasis",
     "AbscopalDefinition",
     "AbscopalRate",
@@ -81,6 +78,7 @@ __all__ = [
     "Assessment",
     "BestOverallResponse",
     "Candidate",
+    "IRECIST_RULES",
     "IrecistResult",
     "Lesion",
     "LesionResponse",
@@ -94,6 +92,8 @@ __all__ = [
     "PatientEvaluation",
     "PatientRecord",
     "PostPrPolicy",
+    "RECIST_1_1_RULES",
+    "RULES",
     "Recist11Result",
     "Response",
     "ResponseParams",

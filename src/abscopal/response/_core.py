@@ -4,6 +4,7 @@ target-lesion classification in exact arithmetic, and readable number formatting
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -16,6 +17,7 @@ from abscopal.response.model import (
     NewLesionCategory,
     NewLesionStatus,
     NonTargetStatus,
+    Observation,
     PatientRecord,
     TargetStatus,
     to_units,
@@ -91,49 +93,50 @@ def prepare(
     news = sorted(
         (les for les in record.lesions if les.role is LesionRole.NEW), key=lambda x: x.lesion_id
     )
-    nodal_of = {les.lesion_id: les.is_nodal for les in record.lesions}
     tv_all: list[list[int | None]] = []
     nt_all: list[list[NonTargetStatus]] = []
     new_all: list[dict[str, tuple[NewLesionStatus, int | None]]] = []
+    target_ids = [t.lesion_id for t in targets]
+    moved_ids = [(t.lesion_id, t.is_nodal) for t in moved]
+    nt_ids = [n.lesion_id for n in nts]
+    new_ids = [n.lesion_id for n in news]
+    not_assessed, disappeared = TargetStatus.NOT_ASSESSED, TargetStatus.DISAPPEARED
+
+    def value(ob: Observation | None) -> int | None:
+        if ob is None or ob.status is not_assessed:
+            return None
+        if ob.status is disappeared:
+            return 0
+        if ob.fragments_mm:
+            return sum(fast_units(f) for f in ob.fragments_mm)
+        if ob.size_mm is not None:
+            return fast_units(ob.size_mm)
+        return too_small  # too small to measure, no value given: 5 mm (R11 §4.3.2)
+
     for a in record.assessments:
         by_id = {ob.lesion_id: ob for ob in a.observations}
-        vals: list[int | None] = []
+        tv_all.append([value(by_id.get(lid)) for lid in target_ids])
         moved_status: list[NonTargetStatus] = []
-        for t in (*targets, *moved):
-            ob = by_id.get(t.lesion_id)
-            v: int | None
-            if ob is None or ob.status is TargetStatus.NOT_ASSESSED:
-                v = None
-            elif ob.status is TargetStatus.DISAPPEARED:
-                v = 0
-            elif ob.fragments_mm:
-                v = sum(to_units(f) for f in ob.fragments_mm)
-            elif ob.size_mm is not None:
-                v = to_units(ob.size_mm)
-            else:  # too small to measure, no value given: 5 mm (R11 §4.3.2)
-                v = too_small
-            if t in moved:
-                if v is None:
-                    moved_status.append(NonTargetStatus.NOT_ASSESSED)
-                elif v == 0 or (nodal_of[t.lesion_id] and v < node_normal):
-                    moved_status.append(NonTargetStatus.ABSENT)
-                else:
-                    moved_status.append(NonTargetStatus.PRESENT)
+        for lid, nodal in moved_ids:
+            v = value(by_id.get(lid))
+            if v is None:
+                moved_status.append(NonTargetStatus.NOT_ASSESSED)
+            elif v == 0 or (nodal and v < node_normal):
+                moved_status.append(NonTargetStatus.ABSENT)
             else:
-                vals.append(v)
-        tv_all.append(vals)
-        nstat = [
-            NonTargetStatus(by_id[n.lesion_id].status) if n.lesion_id in by_id
-            else NonTargetStatus.NOT_ASSESSED
-            for n in nts
-        ]
+                moved_status.append(NonTargetStatus.PRESENT)
+        nstat: list[NonTargetStatus] = []
+        for lid in nt_ids:
+            ob = by_id.get(lid)
+            nstat.append(NonTargetStatus.NOT_ASSESSED if ob is None
+                         else ob.status)  # type: ignore[arg-type]  # checked by role
         nt_all.append(nstat + moved_status)
         new_d: dict[str, tuple[NewLesionStatus, int | None]] = {}
-        for n in news:
-            ob = by_id.get(n.lesion_id)
+        for lid in new_ids:
+            ob = by_id.get(lid)
             if ob is not None and ob.status is not NewLesionStatus.ABSENT:
-                size = None if ob.size_mm is None else to_units(ob.size_mm)
-                new_d[n.lesion_id] = (NewLesionStatus(ob.status), size)
+                size = None if ob.size_mm is None else fast_units(ob.size_mm)
+                new_d[lid] = (ob.status, size)  # type: ignore[assignment]  # checked by role
         new_all.append(new_d)
     for t, v in zip(targets, tv_all[0], strict=True):
         if v is None:
@@ -167,31 +170,50 @@ def prepare(
 
 def mm(units: int | Fraction) -> str:
     """Format integer units as mm without trailing zeros: 570000 -> '57', 322000 -> '32.2'."""
-    if isinstance(units, Fraction) and units.denominator != 1:
-        return f"{float(units) / SCALE:g}"
-    d = (Decimal(int(units)) / SCALE).normalize()
-    text = format(d, "f")
-    return text
+    if isinstance(units, Fraction):
+        if units.denominator != 1:
+            return f"{float(units) / SCALE:g}"
+        units = int(units)
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), SCALE)
+    if not frac:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{frac:04d}".rstrip("0")
 
 
 def to_mm_decimal(units: int | None) -> Decimal | None:
-    if units is None:
-        return None
-    return (Decimal(units) / SCALE).normalize() + Decimal(0)
+    """Exact Decimal in mm, no exponent notation (1000000 -> Decimal('100'))."""
+    return None if units is None else Decimal(mm(units))
+
+
+def _tenths_of_percent(num: int, den: int) -> int:
+    """round(num / den * 100, 1) in tenths of a percent, half to even, exactly (den > 0)."""
+    q, r = divmod(num * 1000, den)
+    if 2 * r > den or (2 * r == den and q % 2):
+        q += 1
+    return q
 
 
 def pct(num: int, den: int) -> str:
     """Signed percent change num/den, one decimal: '+21.3 %'."""
     if den == 0:
-        return "+inf %" if num > 0 else "+0.0 %"
-    value = round(Fraction(num * 100, den), 1)
-    return f"{float(value):+.1f} %"
+        return "n/a %"
+    q = _tenths_of_percent(num, den)
+    return f"{'-' if q < 0 else '+'}{abs(q) // 10}.{abs(q) % 10} %"
 
 
 def pct_decimal(num: int, den: int) -> Decimal | None:
+    """Percent change rounded to 0.1 (display only; classification is exact)."""
     if den == 0:
         return None
-    return Decimal(str(float(round(Fraction(num * 100, den), 1))))
+    return Decimal(_tenths_of_percent(num, den)).scaleb(-1)
+
+
+def fast_units(size_mm: Decimal) -> int:
+    """Units of an already validated size (PatientRecord checks sign and decimals)."""
+    if isinstance(size_mm, Decimal):
+        return int(size_mm.scaleb(4))
+    return to_units(size_mm)
 
 
 # --- target classification ----------------------------------------------------------
@@ -213,6 +235,10 @@ class Thresholds:
 
     @classmethod
     def of(cls, rules: ResponseRules) -> Thresholds:
+        return _thresholds_of(rules)
+
+    @classmethod
+    def build(cls, rules: ResponseRules) -> Thresholds:
         return cls(
             pr_num=rules.pr_max_ratio.numerator,
             pr_den=rules.pr_max_ratio.denominator,
@@ -234,6 +260,11 @@ class Thresholds:
 
     def is_pr(self, cur: int, base: int) -> bool:
         return cur * self.pr_den <= base * self.pr_num
+
+
+@functools.lru_cache(maxsize=64)
+def _thresholds_of(rules: ResponseRules) -> Thresholds:
+    return Thresholds.build(rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,16 +298,17 @@ def classify_targets(
         else:
             partial += v
     pd = th.is_pd(partial, nadir)
-    sign = "+" if partial >= nadir else "-"
-    over = (
-        (f"{pct(partial - nadir, nadir)} and " if nadir else "")
-        + f"{sign}{mm(abs(partial - nadir))} mm over nadir {mm(nadir)} mm ({nadir_date})"
-    )
+
+    def over() -> str:
+        sign = "+" if partial >= nadir else "-"
+        return ((f"{pct(partial - nadir, nadir)} and " if nadir else "")
+                + f"{sign}{mm(abs(partial - nadir))} mm over nadir {mm(nadir)} mm ({nadir_date})")
+
     if missing:
         if pd:
             return TargetCall(
                 Response.PD, None, partial,
-                f"PD: partial sum {mm(partial)} mm (without {', '.join(missing)}) is {over}: "
+                f"PD: partial sum {mm(partial)} mm (without {', '.join(missing)}) is {over()}: "
                 "PD whatever the missing lesions measure (R11 §4.4.2)",
             )
         return TargetCall(
@@ -285,7 +317,7 @@ def classify_targets(
             "does not reach PD (R11 §4.4.2)",
         )
     if pd:
-        return TargetCall(Response.PD, partial, partial, f"PD: sum {mm(partial)} mm is {over}")
+        return TargetCall(Response.PD, partial, partial, f"PD: sum {mm(partial)} mm is {over()}")
     if after_cr and pd_after_cr:
         back = [
             ids[i] for i, v in enumerate(values)
@@ -312,7 +344,7 @@ def classify_targets(
         )
     return TargetCall(
         Response.SD, partial, partial,
-        f"SD: sum {mm(partial)} mm is {base_txt}; {over}",
+        f"SD: sum {mm(partial)} mm is {base_txt}; {over()}",
     )
 
 
