@@ -60,8 +60,9 @@ def test_lab_is_saved_and_shown_with_its_computed_grade_column(client_for, seede
     assert "CTCAE grade (computed)" in page
     grade_cell = re.search(r'<td class="lab-grade">(.*?)</td>', row.group(0), re.S)
     assert grade_cell is not None
-    # Without abscopal.toxicity the cell says so; with it, 0.45 x 10^9/L is grade 3 (< 0.5 - 0.2).
-    assert ("Grade 3" in grade_cell.group(1)) or ("abscopal.toxicity) is not installed" in grade_cell.group(1))
+    # CTCAE v5.0 Lymphocyte count decreased: grade 3 is "<0.5 - 0.2 x 10e9 /L".
+    assert "<strong>Grade 3</strong>" in grade_cell.group(1)
+    assert "CTCAE v5.0" in grade_cell.group(1)
 
 
 def test_baseline_and_two_follow_ups_give_derived_responses(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
@@ -174,3 +175,19 @@ def test_adverse_event_grade_range_and_drug_dose(client_for, seeded) -> None:  #
                                                      "administered_on": "2026-01-27", "dose_amount": "0",
                                                      "dose_unit": "mg"})
     assert r.status_code == 422 and 'id="m-dose_amount">Input should be greater than 0' in r.text
+
+
+def test_adverse_event_term_and_grade_are_checked_against_ctcae(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
+    c = client_for("investigator")
+    url = f"/trials/{seeded.trial_id}/subjects/{seeded.subject_a}/adverse-events/new"
+    r = _post(c, url, {"term": "Tiredness", "onset_date": "2026-02-01", "grade": "2"})
+    assert r.status_code == 422 and 'id="m-term">&#39;Tiredness&#39; is not a CTCAE v5.0 term' in r.text
+    r = _post(c, url, {"term": "Fatigue", "onset_date": "2026-02-01", "grade": "4"})
+    assert r.status_code == 422 and 'id="m-grade">Fatigue allows grades 1, 2, 3 (got 4)' in r.text
+    assert _post(c, url, {"term": "Fatigue", "onset_date": "2026-02-01", "grade": "3"}).status_code == 303
+
+
+def test_ctcae_term_search_partial(client_for) -> None:  # type: ignore[no-untyped-def]
+    text = client_for("investigator").get("/ctcae/terms", params={"q": "fatig"}).text
+    assert "<strong>Fatigue</strong>" in text and "grades 1, 2, 3" in text
+    assert "No CTCAE v5.0 term" in client_for("investigator").get("/ctcae/terms", params={"q": "zzqq"}).text

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -181,6 +181,33 @@ def grade_lab(test: str, value: float, unit: str, *, lln: float | None,
     return {"grade": g.grade, "text": text}
 
 
+def classify_lab_timepoint(labs: Sequence[tuple[dt.date, str, float, str, float | None, float | None]], *,
+                           term: str, anchor_date: dt.date, offset_days: int, window_days: int,
+                           min_grade: int) -> bool | None:
+    """Grade >= ``min_grade`` of ``term`` at anchor + offset (± window), by the toxicity engine's
+    ``classify_grade_at_timepoint`` (closest lab to the target day); None = not decidable.
+
+    ``labs`` rows are (date, test, value, unit, LLN, ULN); rows of other tests are ignored.
+    """
+    tox = _module("abscopal.toxicity")
+    if tox is None:
+        return None
+    graded = []
+    for day, test, value, unit, lln, uln in labs:
+        if test.strip().lower() != term.lower():
+            continue
+        try:
+            result = tox.grade_lab(test, value, unit, version=CTCAE_VERSION, lln=lln, uln=uln)
+        except AbscopalError:
+            continue
+        graded.append(tox.DatedLabGrade(day, result))
+    outcome = tox.classify_grade_at_timepoint(
+        graded, term=term, anchor_date=anchor_date, offset_days=offset_days,
+        window_before_days=window_days, window_after_days=window_days, min_grade=min_grade)
+    met: bool | None = outcome.met
+    return met
+
+
 def lab_terms() -> list[str]:
     """CTCAE terms graded from lab values (empty without the toxicity engine)."""
     tox = _module("abscopal.toxicity")
@@ -217,6 +244,7 @@ __all__ = [
     "ProtocolTextEvaluator",
     "ScreeningEvaluator",
     "allowed_ae_grades",
+    "classify_lab_timepoint",
     "default_evaluator",
     "grade_lab",
     "lab_terms",

@@ -126,7 +126,7 @@ def trial_snapshot(session: Session, request: Request, p: Principal, trial: Tria
         out["ae"] = _adverse_events(session, ctx, ids)
     lymph = [e for e in protocol.endpoints if e.kind is EndpointKind.LYMPHOPENIA_GRADE2_AT_TIMEPOINT]
     if lymph and may["lab"]:
-        out["lymphopenia"] = _lymphopenia(session, lymph[0], ctx.enrolled, enrolments)
+        out["lymphopenia"] = _lymphopenia(session, lymph[0], ctx)
     return out
 
 
@@ -220,31 +220,42 @@ def _adverse_events(session: Session, ctx: _Ctx, ids: list[int]) -> dict[str, An
     return {"groups": groups, "rows": rows, "top_terms": terms.most_common(8), "subjects_with_ae": len(worst)}
 
 
-def _lymphopenia(session: Session, endpoint: Any, enrolled: list[Any], enrolments: dict[int, Any]) -> dict[str, Any]:
+def _lymphopenia(session: Session, endpoint: Any, ctx: _Ctx) -> dict[str, Any]:
+    """Grade >= 2 lymphocyte count decreased at the endpoint's timepoint (toxicity engine).
+
+    Policy: the anchor (e.g. the last RT fraction) is read from the records only to place the
+    timepoint; the page shows aggregate rates, never the RT records themselves.
+    """
     title = endpoint.title
     if not plugins.toxicity_available():
-        return {"title": title, "row": None,
-                "note": "needs CTCAE grading (abscopal.toxicity is not installed yet)"}
-    labs = data.records_by_subject(session, Lab, [s.id for s in enrolled])
-    day = endpoint.timepoint_days
-    window = endpoint.timepoint_window_days or 7
-    events = n = 0
-    for s in enrolled:
-        start = enrolments[s.id].enrolled_on
-        grades = []
-        for lab in labs.get(s.id, []):
-            if lab.test.lower() != "lymphocyte count decreased":
-                continue
-            if day is not None and abs((lab.collected_on - start).days - day) > window:
-                continue
-            g = plugins.grade_lab(lab.test, lab.value, lab.unit, lln=lab.lower_limit, uln=lab.upper_limit)
-            if g["grade"] is not None:
-                grades.append(g["grade"])
-        if grades:
-            n += 1
-            events += max(grades) >= 2
-    note = f"grade ≥ 2 lymphocyte count decreased (CTCAE v5.0) at day {day} ± {window}"
-    return {"title": title, "row": derive.proportion_row("Lymphopenia G≥2", events, n), "note": note}
+        return {"title": title, "rows": [], "note": "needs CTCAE grading (abscopal.toxicity is not installed)"}
+    ids = [s.id for s in ctx.enrolled]
+    labs = data.records_by_subject(session, Lab, ids)
+    rts = data.records_by_subject(session, RtDelivery, ids)
+    anchor_event = endpoint.timepoint_anchor.value if endpoint.timepoint_anchor else "enrolment"
+    day = endpoint.timepoint_days or 0
+    window = endpoint.timepoint_window_days or 0
+    outcomes: dict[str, list[bool]] = defaultdict(list)
+    undecided = 0
+    for s in ctx.enrolled:
+        fractions = sorted(r.delivered_on for r in rts.get(s.id, []))
+        anchor = {"rt_last_fraction": fractions[-1] if fractions else None,
+                  "rt_first_fraction": fractions[0] if fractions else None}.get(
+                      anchor_event, ctx.enrolments[s.id].enrolled_on)
+        met = None if anchor is None else plugins.classify_lab_timepoint(
+            [(r.collected_on, r.test, r.value, r.unit, r.lower_limit, r.upper_limit) for r in labs.get(s.id, [])],
+            term="Lymphocyte count decreased", anchor_date=anchor, offset_days=day, window_days=window,
+            min_grade=2)
+        if met is None:
+            undecided += 1
+            continue
+        outcomes["All"].append(met)
+        if ctx.may["allocation"] and s.id in ctx.arm_of:
+            outcomes[ctx.group(s.id)].append(met)
+    rows = [derive.proportion_row(group, sum(v), len(v)) for group, v in sorted(outcomes.items())]
+    note = (f"grade ≥ 2 Lymphocyte count decreased (CTCAE v5.0) closest to day {day} ± {window} after "
+            f"{anchor_event.replace('_', ' ')}; {undecided} subject(s) without a decidable value")
+    return {"title": title, "rows": rows, "note": note}
 
 
 @router.get("/trials/{trial_id}")
