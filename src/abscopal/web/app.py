@@ -32,7 +32,8 @@ from abscopal.errors import (
 from abscopal.store.allocation import Allocator
 from abscopal.store.db import Database
 from abscopal.store.derive import DerivationRegistry
-from abscopal.web.render import render
+from abscopal.web import plugins
+from abscopal.web.render import ENV, TEMPLATES, render
 from abscopal.web.views import audit, auth, entry, randomise, screening, subjects, trials
 from abscopal.web.views._common import redirect
 
@@ -99,8 +100,17 @@ async def _call(handler: Any, request: Request, exc: Exception) -> Response:
     return response
 
 
+def _warm_up() -> None:
+    """Compile every template and import the optional engines now, not on a user's first click."""
+    for path in TEMPLATES.glob("*.html"):
+        ENV.get_template(path.name)
+    plugins.toxicity_available()
+    plugins.default_evaluator()
+
+
 def mount_web(app: FastAPI) -> FastAPI:
     """Add the web UI (pages, static files, HTML errors) to a service app."""
+    _warm_up()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for router in WEB_ROUTERS:
         app.include_router(router)

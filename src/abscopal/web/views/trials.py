@@ -27,7 +27,6 @@ from abscopal.store.models import (
     DrugAdministration,
     Enrolment,
     Lab,
-    LesionAssessment,
     OffStudy,
     RtDelivery,
     ScreeningResult,
@@ -76,13 +75,13 @@ def trial_snapshot(session: Session, request: Request, p: Principal, trial: Tria
                                                  "adverse_event", "lab", "death", "off_study",
                                                  "rt_delivery", "drug_administration", "screening_result")}
 
-    def first(model: Any, key: str) -> dict[int, Any]:
+    def first(model: Any, key: str, *columns: str) -> dict[int, Any]:
         if not may[key]:
             return {}
-        return {sid: rows[0] for sid, rows in data.records_by_subject(session, model, ids).items()}
+        return {sid: rows[0] for sid, rows in data.column_rows(session, model, ids, columns).items()}
 
-    enrolments = first(Enrolment, "enrolment")
-    allocations = first(Allocation, "allocation")
+    enrolments = first(Enrolment, "enrolment", "enrolled_on")
+    allocations = first(Allocation, "allocation", "arm_id")
     ctx = _Ctx(protocol=protocol, may=may, enrolments=enrolments,
                arm_of={sid: a.arm_id for sid, a in allocations.items()},
                enrolled=[s for s in subjects if s.id in enrolments])
@@ -99,14 +98,14 @@ def trial_snapshot(session: Session, request: Request, p: Principal, trial: Tria
         out["arms"] = _arm_enrolment(protocol, ctx.arm_of, target)
     if may["lesion_assessment"]:
         out.update(_responses(session, ctx))
-    deaths = first(Death, "death")
-    offs = first(OffStudy, "off_study")
+    deaths = first(Death, "death", "death_date")
+    offs = first(OffStudy, "off_study", "off_date")
     if may["enrolment"]:
         treated: set[int] = set()
         for model, key in ((RtDelivery, "rt_delivery"), (DrugAdministration, "drug_administration")):
             if may[key]:
-                treated |= set(data.records_by_subject(session, model, ids))
-        screening = data.records_by_subject(session, ScreeningResult, ids) if may["screening_result"] else {}
+                treated |= set(data.column_rows(session, model, ids, ()))
+        screening = data.column_rows(session, ScreeningResult, ids, ("eligible",)) if may["screening_result"] else {}
         excluded = sum(1 for s in subjects if s.id not in enrolments
                        and any(r.eligible is False for r in screening.get(s.id, [])))
         groups: dict[str, list[int]] = defaultdict(list)
@@ -162,10 +161,10 @@ def _arm_enrolment(protocol: Protocol, arm_of: dict[int, str], target: int | Non
 
 def _responses(session: Session, ctx: _Ctx) -> dict[str, Any]:
     protocol = ctx.protocol
-    assessments = data.records_by_subject(session, LesionAssessment, [s.id for s in ctx.enrolled])
+    assessments = data.assessments_by_subject(session, [s.id for s in ctx.enrolled])
     confirm = derive.requires_confirmation(protocol)
     for s in ctx.enrolled:
-        rows = [data.assessment_dict(a) for a in assessments.get(s.id, [])]
+        rows = assessments.get(s.id, [])
         result = derive.derive_subject_response(s.screening_id, rows, criteria=derive.response_criteria(protocol, rows),
                                                 require_confirmation=confirm)
         if result is None:
@@ -206,7 +205,7 @@ def _time_to_event(ctx: _Ctx, deaths: dict[int, Any], offs: dict[int, Any]) -> d
 
 
 def _adverse_events(session: Session, ctx: _Ctx, ids: list[int]) -> dict[str, Any]:
-    aes = data.records_by_subject(session, AdverseEvent, ids)
+    aes = data.column_rows(session, AdverseEvent, ids, ("grade", "term"))
     worst = {sid: max(r.grade for r in rows) for sid, rows in aes.items() if rows}
     members: dict[str, list[int]] = defaultdict(list)
     for s in ctx.enrolled:
@@ -230,8 +229,9 @@ def _lymphopenia(session: Session, endpoint: Any, ctx: _Ctx) -> dict[str, Any]:
     if not plugins.toxicity_available():
         return {"title": title, "rows": [], "note": "needs CTCAE grading (abscopal.toxicity is not installed)"}
     ids = [s.id for s in ctx.enrolled]
-    labs = data.records_by_subject(session, Lab, ids)
-    rts = data.records_by_subject(session, RtDelivery, ids)
+    labs = data.column_rows(session, Lab, ids, ("collected_on", "test", "value", "unit", "lower_limit",
+                                                "upper_limit"))
+    rts = data.column_rows(session, RtDelivery, ids, ("delivered_on",))
     anchor_event = endpoint.timepoint_anchor.value if endpoint.timepoint_anchor else "enrolment"
     day = endpoint.timepoint_days or 0
     window = endpoint.timepoint_window_days or 0
