@@ -194,7 +194,11 @@ def subject_page(trial_id: int, subject_id: int, request: Request, session: Sess
 @functools.lru_cache(maxsize=256)
 def _spider_svg(payload: str, note: str) -> str:
     frame = pd.DataFrame(json.loads(payload), columns=["key", "days", "pct_change", "in_field"])
-    return figures.to_svg(figures.spider(frame, title=f"Target lesions: change from baseline{note}"))
+    fig = figures.spider(frame, title=f"Target lesions: change from baseline{note}")
+    legend = fig.axes[0].get_legend()
+    if note and legend is not None:
+        legend.remove()  # field status hidden: an in/out-of-field key would mislead
+    return figures.to_svg(fig)
 
 
 @router.get("/trials/{trial_id}/subjects/{subject_id}/spider.svg")
