@@ -34,13 +34,13 @@ from abscopal.store.db import Database
 from abscopal.store.derive import DerivationRegistry
 from abscopal.web import plugins
 from abscopal.web.render import ENV, TEMPLATES, render
-from abscopal.web.views import audit, auth, entry, randomise, screening, subjects, trials
+from abscopal.web.views import audit, auth, entry, export, randomise, screening, subjects, trials
 from abscopal.web.views._common import redirect
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 WEB_ROUTERS = (auth.router, trials.router, subjects.router, entry.router, screening.router,
-               randomise.router, audit.router)
+               randomise.router, audit.router, export.router)
 
 
 def _is_api(request: Request) -> bool:
