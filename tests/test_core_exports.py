@@ -9,7 +9,13 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["abscopal.protocol", "abscopal.randomisation", "abscopal.calendar"]
+PACKAGES = [
+    "abscopal.protocol",
+    "abscopal.randomisation",
+    "abscopal.calendar",
+    "abscopal.design",
+    "abscopal.analysis",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

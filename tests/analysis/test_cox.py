@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from abscopal.analysis.cox import compute_cox_ph
 from abscopal.errors import InputError, StatisticalWarning
@@ -137,3 +139,35 @@ class TestInvalidInputs:
     def test_no_events(self) -> None:
         with pytest.raises(InputError, match="no events"):
             compute_cox_ph([1, 2, 3], [0, 0, 0], [0, 1, 0])
+
+
+def test_array_covariates_take_names_or_defaults() -> None:
+    t, e = [1, 2, 3, 4, 5, 6], [1, 1, 0, 1, 1, 1]
+    x = [0.5, 1.5, 0.2, 2.0, 1.0, 0.1]
+    assert compute_cox_ph(t, e, x).names == ("x1",)
+    with pytest.raises(InputError, match="'names' must have 1 entries \\(got 2\\)"):
+        compute_cox_ph(t, e, x, names=["a", "b"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.1, 100), st.booleans(), st.floats(-2, 2)), min_size=5,
+                max_size=40, unique_by=lambda r: r[0]))
+def test_efron_equals_breslow_without_ties(rows: list[tuple[float, bool, float]]) -> None:
+    t = [r[0] for r in rows]
+    e = [r[1] for r in rows]
+    x = [r[2] for r in rows]
+    if sum(e) < 2 or len(set(x)) < 2:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatisticalWarning)  # separable data may not converge
+        try:
+            a = compute_cox_ph(t, e, x, ties="efron", max_iterations=10)
+        except InputError:
+            # No spread of x in any event's risk set (e.g. the last two subjects fail with the
+            # same x): not estimable, and Breslow must say so too.
+            with pytest.raises(InputError, match="singular"):
+                compute_cox_ph(t, e, x, ties="breslow", max_iterations=10)
+            return
+        b = compute_cox_ph(t, e, x, ties="breslow", max_iterations=10)
+    assert a.loglik_ == pytest.approx(b.loglik_, rel=1e-12, abs=1e-12)
+    assert a.coef_[0] == pytest.approx(b.coef_[0], rel=1e-9, abs=1e-12)

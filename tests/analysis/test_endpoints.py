@@ -32,7 +32,7 @@ def _pfs_one(*, visits: list[str], pd_date: str | None = None, death: str | None
              adequate: list[bool] | None = None) -> dict[str, object]:
     subjects = pd.DataFrame({
         "subject_id": ["S1"], "start_date": [START], "pd_date": [pd_date],
-        "death_date": [death], "new_anticancer_therapy_date": [new_tx],
+        "death_date": [death], "new_therapy_date": [new_tx],
     })
     assessments = pd.DataFrame({"subject_id": ["S1"] * len(visits), "assessment_date": visits})
     if adequate is not None:
@@ -137,7 +137,7 @@ class TestOverallSurvival:
         "subject_id": ["dead", "alive", "past-cutoff", "died-late"],
         "start_date": ["2024-01-01"] * 4,
         "death_date": ["2024-07-01", None, None, "2025-03-01"],
-        "last_known_alive_date": [None, "2024-10-01", "2025-01-15", "2025-02-01"],
+        "last_contact_date": [None, "2024-10-01", "2025-01-15", "2025-02-01"],
     })
 
     def test_os_events_and_censoring(self) -> None:
@@ -154,16 +154,16 @@ class TestOverallSurvival:
 
     def test_last_known_alive_required_for_the_living(self) -> None:
         subj = self.SUBJECTS.copy()
-        subj.loc[1, "last_known_alive_date"] = None
-        with pytest.raises(InputError, match="last_known_alive_date is missing for subject 'alive'"):
+        subj.loc[1, "last_contact_date"] = None
+        with pytest.raises(InputError, match="last_contact_date is missing for subject 'alive'"):
             derive_time_to_event(subj, "os", cutoff_date=CUTOFF)
 
 
 def test_css_censors_other_cause_deaths_at_death() -> None:
     subjects = pd.DataFrame({
         "subject_id": ["cancer", "other"], "start_date": ["2024-01-01"] * 2,
-        "death_date": ["2024-03-01", "2024-04-01"], "death_is_cancer_related": [True, False],
-        "last_known_alive_date": [None, None],
+        "death_date": ["2024-03-01", "2024-04-01"], "death_cause": ["Cancer", "stroke"],
+        "last_contact_date": [None, None],
     })
     out = derive_time_to_event(subjects, "css", cutoff_date=CUTOFF)
     assert list(zip(out.time_days, out.event, out.reason, strict=True)) == [
@@ -174,9 +174,9 @@ def test_css_censors_other_cause_deaths_at_death() -> None:
 
 def test_css_needs_the_cause_of_each_death() -> None:
     subjects = pd.DataFrame({"subject_id": ["a"], "start_date": [START],
-                             "death_date": ["2024-03-01"], "death_is_cancer_related": [None],
-                             "last_known_alive_date": [None]})
-    with pytest.raises(InputError, match="death_is_cancer_related must be True/False"):
+                             "death_date": ["2024-03-01"], "death_cause": [None],
+                             "last_contact_date": [None]})
+    with pytest.raises(InputError, match="death_cause must be given for every death"):
         derive_time_to_event(subjects, "css", cutoff_date=CUTOFF)
 
 
@@ -245,13 +245,13 @@ class TestInvalidInputs:
     def test_duplicate_subjects(self) -> None:
         subjects = pd.DataFrame({"subject_id": ["S", "S"], "start_date": [START] * 2,
                                  "death_date": [None] * 2,
-                                 "last_known_alive_date": [START] * 2})
+                                 "last_contact_date": [START] * 2})
         with pytest.raises(InputError, match="subject_id must be unique"):
             derive_time_to_event(subjects, "os", cutoff_date=CUTOFF)
 
     def test_unparseable_date(self) -> None:
         subjects = pd.DataFrame({"subject_id": ["S"], "start_date": ["01/13/2024x"],
-                                 "death_date": [None], "last_known_alive_date": [START]})
+                                 "death_date": [None], "last_contact_date": [START]})
         with pytest.raises(InputError, match="subjects.start_date must hold dates"):
             derive_time_to_event(subjects, "os", cutoff_date=CUTOFF)
 
@@ -299,7 +299,7 @@ def test_censoring_never_gives_negative_or_post_cutoff_times(
     cutoff = D0 + timedelta(days=300)
     subjects = pd.DataFrame({"subject_id": ["S"], "start_date": [str(D0)],
                              "pd_date": [d(pd_off)], "death_date": [d(death_off)],
-                             "new_anticancer_therapy_date": [d(tx_off)]})
+                             "new_therapy_date": [d(tx_off)]})
     visits = pd.DataFrame({"subject_id": ["S"] * len(visit_offs),
                            "assessment_date": [d(o) for o in visit_offs]})
     rules = CensoringRules(assessment_interval_days=interval,
@@ -314,3 +314,47 @@ def test_censoring_never_gives_negative_or_post_cutoff_times(
                                 if o is not None}
     else:
         assert row.reason.startswith("censored: ")
+
+
+class TestMoreInvalidInputs:
+    BASE = pd.DataFrame({"subject_id": ["S"], "start_date": [START], "death_date": [None],
+                         "last_contact_date": ["2024-06-01"]})
+
+    def test_start_after_cutoff(self) -> None:
+        with pytest.raises(DateOrderError, match="is after 'cutoff_date' \\(2023-06-30\\)"):
+            derive_time_to_event(self.BASE, "os", cutoff_date="2023-06-30")
+
+    @pytest.mark.parametrize("cutoff", ["not a date", None])
+    def test_bad_cutoff(self, cutoff: object) -> None:
+        with pytest.raises(InputError, match="'cutoff_date' must be a date"):
+            derive_time_to_event(self.BASE, "os", cutoff_date=cutoff)  # type: ignore[arg-type]
+
+    def test_subjects_must_be_a_dataframe(self) -> None:
+        with pytest.raises(InputError, match="'subjects' must be a pandas DataFrame \\(got dict\\)"):
+            derive_time_to_event({"subject_id": ["S"]}, "os",  # type: ignore[arg-type]
+                                 cutoff_date=CUTOFF)
+
+    def test_last_contact_before_start(self) -> None:
+        subj = self.BASE.assign(last_contact_date=["2023-06-01"])
+        with pytest.raises(DateOrderError, match="last_contact_date \\(2023-06-01\\) is before"):
+            derive_time_to_event(subj, "os", cutoff_date=CUTOFF)
+
+    def test_missing_adequacy_flag(self) -> None:
+        subjects = pd.DataFrame({"subject_id": ["S"], "start_date": [START], "pd_date": [None],
+                                 "death_date": [None]})
+        visits = pd.DataFrame({"subject_id": ["S"], "assessment_date": [BASELINE],
+                               "is_adequate": [None]})
+        with pytest.raises(InputError, match="is_adequate must be True/False on every row"):
+            derive_time_to_event(subjects, "pfs", cutoff_date=CUTOFF, assessments=visits)
+
+    def test_subject_level_last_assessment_cannot_place_new_therapy_before_it(self) -> None:
+        subjects = pd.DataFrame({"subject_id": ["S"], "start_date": [START], "pd_date": [None],
+                                 "death_date": [None], "new_therapy_date": ["2024-03-01"],
+                                 "last_adequate_assessment_date": ["2024-05-01"]})
+        with pytest.raises(InputError, match="pass the full 'assessments' table"):
+            derive_time_to_event(subjects, "pfs", cutoff_date=CUTOFF)
+
+    def test_cancer_death_causes_must_be_a_tuple(self) -> None:
+        with pytest.raises(InputError, match="'cancer_death_causes' must be a tuple of strings"):
+            derive_time_to_event(self.BASE, "os", cutoff_date=CUTOFF,
+                                 cancer_death_causes="cancer")  # type: ignore[arg-type]

@@ -194,3 +194,25 @@ def test_median_ci_contains_the_median(data: tuple[list[int], list[bool]]) -> No
     if not math.isnan(km.median_):
         assert math.isnan(km.median_ci_lower_) or km.median_ci_lower_ <= km.median_
         assert math.isnan(km.median_ci_upper_) or km.median_ <= km.median_ci_upper_
+
+
+@pytest.mark.parametrize("time", [-1, float("nan"), True, "6"])
+def test_landmark_time_must_be_a_non_negative_number(time: object) -> None:
+    km = compute_kaplan_meier([1, 2], [1, 0])
+    with pytest.raises(InputError, match="'time' must be"):
+        compute_landmark_survival(km, time)  # type: ignore[arg-type]
+
+
+def test_group_length_must_match() -> None:
+    with pytest.raises(InputError, match="'group' must have the same length as 'time' \\(2\\)"):
+        compute_kaplan_meier_by_group([1, 2], [1, 0], ["a"])
+
+
+def test_curve_in_json_only_on_request() -> None:
+    km = compute_kaplan_meier([1, 2, 3], [1, 0, 1])
+    assert "curve" not in km.to_dict()
+    curve = km.to_dict(include_curve=True)["curve"]
+    assert curve["time"] == [1.0, 2.0, 3.0]  # type: ignore[index]
+    assert curve["n_at_risk"] == [3, 2, 1]  # type: ignore[index]
+    assert curve["survival"][-1] == 0.0  # type: ignore[index]
+    assert curve["ci_lower"][-1] is None  # S = 0: no interval, as R  # type: ignore[index]

@@ -145,3 +145,18 @@ def test_difference_ci_contains_the_difference(n1: int, n2: int, data: st.DataOb
     r = compute_proportion_difference(e1, n1, e2, n2)
     assert -1.0 <= r.ci_lower_ <= r.difference_ + 1e-12
     assert r.difference_ - 1e-12 <= r.ci_upper_ <= 1.0
+
+
+def test_difference_and_fisher_reject_unknown_options() -> None:
+    with pytest.raises(InputError, match="'method' must be one of \\['newcombe'\\]"):
+        compute_proportion_difference(1, 2, 1, 2, method="wald")
+    with pytest.raises(InputError, match="'alternative' must be one of"):
+        compute_fisher_exact(1, 2, 1, 2, alternative="bigger")
+    with pytest.raises(InputError, match="'events_2' must be between 0 and n = 2 \\(got 3\\)"):
+        compute_fisher_exact(1, 2, 3, 2)
+
+
+def test_fisher_summary_and_dict() -> None:
+    r = compute_fisher_exact(13, 26, 4, 26)
+    assert r.summary.startswith("Fisher's exact test 13/26 vs 4/26: p = 0.0167 (two-sided)")
+    assert r.to_dict()["sample_odds_ratio"] == 5.5

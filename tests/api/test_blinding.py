@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_permissions_matrix import APP, ROUTES, _full_path, fill, permission_of_route
 
 from abscopal.api.blinding import shape_for_caller
 from service_support import ARM_STRINGS, Seeded, auth
+from tests.api.test_permissions_matrix import APP, ROUTES, _full_path, fill, permission_of_route
 
 
 def _leaks(response: Any) -> list[str]:

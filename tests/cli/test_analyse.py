@@ -51,6 +51,8 @@ def test_proportion_json() -> None:
         (["cox", "LUNG", "--time", "time", "--event", "status", "--covariate", "sex"],
          "'event' must be 0/1 or True/False"),  # R's 1/2 coding is refused, with the fix
         (["km", "LUNG", "--time", "tim", "--event", "status"], "missing column(s) ['tim']"),
+        (["logrank", "LUNG", "--time", "time", "--event", "status", "--group", "ph.ecog"],
+         "column 'ph.ecog' has missing group values (first on data row 14)"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None:
@@ -116,3 +118,23 @@ def test_derive_pfs_csv(tmp_path: Path) -> None:
     lines = res.stdout.strip().splitlines()
     assert lines[1].startswith("01,pfs,2024-01-01,2024-03-25,85,")  # id kept as text
     assert lines[1].endswith(",True,progression,event: progression,fda-2018-pfs-v1")
+
+
+def test_derive_json_states_the_rules(tmp_path: Path) -> None:
+    subj = tmp_path / "subjects.csv"
+    subj.write_text("subject_id,start_date,death_date,last_contact_date\n"
+                    "01,2024-01-01,,2024-06-01\n")
+    res = runner.invoke(app, ["analyse", "derive", str(subj), "--endpoint", "os", "--cutoff",
+                              "2024-12-31", "--json"])
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["rules"].startswith("fda-2018-pfs-v1: ")
+    assert data["rows"][0]["time_days"] == 153  # 2024-01-01 -> 06-01 = 152 d (+1)
+    assert data["rows"][0]["reason"] == "censored: last known alive"
+
+
+def test_km_curve_in_json(lung01: str) -> None:
+    res = runner.invoke(app, ["analyse", "km", lung01, "--time", "time", "--event", "dead",
+                              "--curve", "--json"])
+    curve = json.loads(res.stdout)["groups"][0]["curve"]
+    assert curve["n_at_risk"][0] == 228

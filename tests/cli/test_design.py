@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from abscopal.cli.main import app
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "design"))
-from _protocols import NCT06439888_FISHER, minimal_protocol  # noqa: E402
+from tests.utils.design_protocols import NCT06439888_FISHER, minimal_protocol
 
 runner = CliRunner()
 
@@ -80,3 +77,31 @@ def test_bad_input_exits_2_with_message(args: list[str], fragment: str) -> None:
     assert out.exit_code == 2
     assert fragment in " ".join(out.output.split())
     assert "Traceback" not in out.output
+
+
+def test_check_builtin_trial_by_registry_id() -> None:
+    out = runner.invoke(app, ["design", "check", "NCT06439888", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    (check,) = data["checks"]
+    assert check["status"] == "agrees_within_rounding"
+    assert check["computed"]["exact_power"] == pytest.approx(0.84938384965, rel=1e-9)
+    assert check["computed"]["attained_alpha_at_control_rate"] == pytest.approx(0.03546201241,
+                                                                               rel=1e-9)
+
+
+def test_check_builtin_trial_without_calculation_is_not_checkable() -> None:
+    out = runner.invoke(app, ["design", "check", "NCT06120127"])
+    assert out.exit_code == 0, out.output
+    assert "NOT CHECKABLE" in out.output
+
+
+def test_simulate_option_is_reproducible_and_reported_in_json() -> None:
+    args = ["design", "ahern", "--p0", "0.1", "--p1", "0.3", "--alpha", "0.05", "--beta", "0.2",
+            "--simulate", "5000", "--seed", "9", "--json"]
+    first = json.loads(runner.invoke(app, args).output)
+    second = json.loads(runner.invoke(app, args).output)
+    assert first["simulations"] == second["simulations"]
+    assert [s["scenario"]["p"] for s in first["simulations"]] == [0.1, 0.3]
+    # exact power 0.8065 (test_single_stage.py); 5000 runs give a s.e. of about 0.0056
+    assert abs(first["simulations"][1]["reject_rate_"] - 0.806511558) < 0.03

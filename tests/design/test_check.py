@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _protocols import NCT06439888_FISHER, make_protocol
 
 from abscopal.design.check import validate_statistical_design
 from abscopal.errors import InputError
+from tests.utils.design_protocols import NCT06439888_FISHER, make_protocol
 
 
 def test_nct06439888_fisher_claim_holds_only_within_rounding() -> None:
@@ -36,6 +36,7 @@ def test_simon_stated_design_is_recomputed() -> None:
     (check,) = validate_statistical_design(make_protocol([simon])).checks
     assert check.status == "agrees"
     assert check.computed["optimal"]["n"] == 29  # type: ignore[index]
+    assert "The stated design is the optimal design." in check.reasons
 
 
 def test_simon_without_rates_is_incomplete() -> None:

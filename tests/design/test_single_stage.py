@@ -14,9 +14,8 @@ from abscopal.errors import InputError
 # ahern <- function(p0, p1, alpha, beta) for (n in 1:500) { r <- 0:(n + 1)
 #   rr <- r[pbinom(r - 1, n, p0, lower.tail = FALSE) <= alpha][1]
 #   if (pbinom(rr - 1, n, p1, lower.tail = FALSE) >= 1 - beta) return(c(n, rr, ...)) }
-# The (0.05, 0.20) and (0.10, 0.30) rows, 27/4 and 25/6, are the values of A'Hern (2001) Table 1
-# (alpha 0.05, power 0.80); the paper's full table was not available to check the other rows,
-# which are therefore R-only. rtol for the probabilities: 1e-7.
+# A'Hern (2001, Stat Med 20:859-866) Table 1 itself was not available here, so these golden
+# values come from that independent R search, not from the paper. rtol for the probabilities: 1e-7.
 AHERN = [
     # p0    p1    alpha beta    n   r   exact alpha   exact power
     (0.05, 0.20, 0.05, 0.20,   27,  4, 0.043735945, 0.817716654),

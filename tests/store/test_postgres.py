@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
-from test_repo import run_concurrent_increments
 
 from abscopal.store import repo
 from abscopal.store.audit import SYSTEM, verify_audit
 from abscopal.store.migrate import current_revision, head_revision
 from abscopal.store.models import Allocation, AllocationSlot, Subject
 from service_support import Seeded, fast_settings, migrated, seed
+from tests.store.test_repo import run_concurrent_increments
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -25,12 +25,13 @@ from abscopal.analysis.proportions import (
     compute_proportion_ci,
     compute_proportion_difference,
 )
+from abscopal.analysis.trial_inputs import derive_endpoint_inputs
 
 __all__ = [
-    "CensoringRules",
-    "CoxResult",
     "DAYS_PER_MONTH",
     "ENDPOINT_DEFINITIONS",
+    "CensoringRules",
+    "CoxResult",
     "EndpointDefinition",
     "FisherExactResult",
     "KaplanMeierResult",
@@ -47,5 +48,6 @@ __all__ = [
     "compute_months",
     "compute_proportion_ci",
     "compute_proportion_difference",
+    "derive_endpoint_inputs",
     "derive_time_to_event",
 ]

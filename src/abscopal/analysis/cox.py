@@ -133,81 +133,97 @@ class CoxResult:
 
 
 class _PartialLikelihood:
-    """Breslow/Efron log partial likelihood, gradient and information on grouped ties."""
+    """Breslow/Efron log partial likelihood, score and information on time-sorted data.
+
+    The rows are sorted by time once. Risk-set sums at the event times are then one reversed
+    ``cumsum`` per term (1, x_j, x_i x_j) read at the first row of each time's block, so
+    memory access stays sequential and the work per iteration is O(n p^2). Efron's correction
+    is computed only for tied events.
+    """
 
     def __init__(self, time: FloatArray, event: npt.NDArray[np.bool_], x: FloatArray,
                  ties: str) -> None:
-        times, inv = np.unique(time, return_inverse=True)
-        self.k = times.shape[0]
-        self.inv = inv.astype(np.int64)
-        self.x = x
+        order = np.argsort(time, kind="stable")
+        ts = time[order]
+        xs = x[order]
+        self.x = np.ascontiguousarray(xs)
+        self.cols = [np.ascontiguousarray(xs[:, j]) for j in range(x.shape[1])]
+        self.ev = event[order]
         self.p = x.shape[1]
-        self.ev = event
-        self.inv_ev = self.inv[event]
-        self.x_ev = x[event]
-        self.sum_x_ev = self.x_ev.sum(axis=0)
-        self.m = np.bincount(self.inv_ev, minlength=self.k).astype(np.float64)
-        self.ties = ties
-        # Efron: the r-th (0-based) of m tied events removes r/m of the tied risk.
-        order = np.argsort(self.inv_ev, kind="stable")
-        sorted_inv = self.inv_ev[order]
-        starts = np.searchsorted(sorted_inv, sorted_inv, side="left")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.shape[0]) - starts
-        self.frac = rank / self.m[self.inv_ev]
-        self.iu = np.triu_indices(self.p)
-
-    def _risk_sums(self, w: FloatArray, idx: npt.NDArray[np.int64], x: FloatArray,
-                   reverse: bool) -> tuple[FloatArray, FloatArray, FloatArray]:
-        k = self.k
-        s0 = np.bincount(idx, weights=w, minlength=k)
-        wx = w[:, None] * x
-        s1 = np.stack([np.bincount(idx, weights=wx[:, j], minlength=k) for j in range(self.p)],
-                      axis=1)
-        i_idx, j_idx = self.iu
-        s2 = np.stack([np.bincount(idx, weights=wx[:, i] * x[:, j], minlength=k)
-                       for i, j in zip(i_idx, j_idx, strict=True)], axis=1)
-        if reverse:
-            s0 = np.cumsum(s0[::-1])[::-1]
-            s1 = np.cumsum(s1[::-1], axis=0)[::-1]
-            s2 = np.cumsum(s2[::-1], axis=0)[::-1]
-        return s0.astype(np.float64), s1.astype(np.float64), s2.astype(np.float64)
-
-    def _unpack(self, s2: FloatArray) -> FloatArray:
-        """Rows of upper-triangle entries -> their sum as a full symmetric p x p matrix."""
-        full = np.zeros((self.p, self.p))
-        full[self.iu] = s2
-        return full + np.triu(full, 1).T
+        self.pairs = [(i, j) for i in range(self.p) for j in range(i, self.p)]
+        # ts is sorted: blocks of equal times start where the value changes (no second sort).
+        new_block = np.empty(ts.shape[0], dtype=bool)
+        new_block[0] = True
+        np.not_equal(ts[1:], ts[:-1], out=new_block[1:])
+        starts = np.flatnonzero(new_block)
+        counts = np.diff(np.append(starts, ts.shape[0]))
+        n_times = counts.shape[0]
+        group = np.repeat(np.arange(n_times), counts)
+        m = np.bincount(group[self.ev], minlength=n_times).astype(np.float64)
+        self.sum_x_ev = xs[self.ev].sum(axis=0)
+        self.n_events = int(self.ev.sum())
+        if ties == "breslow":
+            times = np.flatnonzero(m > 0)
+            self.plain_pos, self.plain_weight = starts[times], m[times]
+            self.tied_rows = np.empty(0, dtype=np.int64)
+            return
+        # Efron: times with one event need no correction; the r-th of m tied events (r from 0)
+        # uses the risk set minus r/m of the tied events' weight.
+        times = np.flatnonzero(m == 1)
+        self.plain_pos, self.plain_weight = starts[times], np.ones(times.shape[0])
+        tied_rows = np.flatnonzero(self.ev & (m[group] > 1))
+        k = group[tied_rows]  # sorted, since the rows are
+        first_of_time = np.empty(k.shape[0], dtype=bool)
+        first_of_time[:1] = True
+        np.not_equal(k[1:], k[:-1], out=first_of_time[1:])
+        tied_times = k[first_of_time]
+        self.tied_index = np.cumsum(first_of_time) - 1
+        self.tied_rows = tied_rows
+        self.tied_x = self.x[tied_rows]
+        self.tied_cols = [np.ascontiguousarray(self.tied_x[:, j]) for j in range(self.p)]
+        self.tied_pos = starts[tied_times]
+        self.n_tied_times = tied_times.shape[0]
+        self.frac = (np.arange(k.shape[0]) - np.searchsorted(k, k, side="left")) / m[k]
 
     def evaluate(self, beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         """Log partial likelihood, score vector and information matrix at ``beta``."""
         eta = self.x @ beta
         shift = float(eta.max())
         w = np.exp(eta - shift)
-        s0, s1, s2 = self._risk_sums(w, self.inv, self.x, reverse=True)
-        eta_ev_sum = float(eta[self.ev].sum())
-        if self.ties == "breslow":
-            has = self.m > 0
-            m, s0, s1, s2 = self.m[has], s0[has], s1[has], s2[has]
-            loglik = eta_ev_sum - float((m * (np.log(s0) + shift)).sum())
-            mean1 = s1 / s0[:, None]
-            grad = self.sum_x_ev - (m[:, None] * mean1).sum(axis=0)
-            i_idx, j_idx = self.iu
-            cov = s2 / s0[:, None] - mean1[:, i_idx] * mean1[:, j_idx]
-            info = self._unpack((m[:, None] * cov).sum(axis=0))
-            return loglik, grad, info
-        w_ev = w[self.ev]
-        a0, a1, a2 = self._risk_sums(w_ev, self.inv_ev, self.x_ev, reverse=False)
-        t, f = self.inv_ev, self.frac
-        phi = s0[t] - f * a0[t]
-        psi1 = s1[t] - f[:, None] * a1[t]
-        psi2 = s2[t] - f[:, None] * a2[t]
-        loglik = eta_ev_sum - float((np.log(phi) + shift).sum())
-        mean1 = psi1 / phi[:, None]
-        grad = self.sum_x_ev - mean1.sum(axis=0)
-        i_idx, j_idx = self.iu
-        cov = psi2 / phi[:, None] - mean1[:, i_idx] * mean1[:, j_idx]
-        info = self._unpack(cov.sum(axis=0))
+        p, cols, pairs = self.p, self.cols, self.pairs
+        wx = [w * c for c in cols]
+        terms = [w, *wx, *(wx[i] * cols[j] for i, j in pairs)]
+        rev = [np.cumsum(v[::-1])[::-1] for v in terms]  # risk-set sums at every row
+        grad = self.sum_x_ev.astype(np.float64).copy()
+        info = np.zeros((p, p))
+        # Plain risk sets (Breslow: weighted by the number of tied events).
+        pos, wt = self.plain_pos, self.plain_weight
+        s = [r[pos] for r in rev]
+        log_sum = float((wt * np.log(s[0])).sum())
+        inv0 = 1.0 / s[0]
+        means = [s[1 + j] * inv0 for j in range(p)]
+        for j in range(p):
+            grad[j] -= float((wt * means[j]).sum())
+        for q, (i, j) in enumerate(pairs):
+            info[i, j] = float((wt * (s[1 + p + q] * inv0 - means[i] * means[j])).sum())
+        if self.tied_rows.size:
+            idx, f, tcols = self.tied_index, self.frac, self.tied_cols
+            we = w[self.tied_rows]
+            wxe = [we * c for c in tcols]
+            event_terms = [we, *wxe, *(wxe[i] * tcols[j] for i, j in pairs)]
+            st = [r[self.tied_pos][idx] for r in rev]
+            at = [np.bincount(idx, weights=v, minlength=self.n_tied_times)[idx]
+                  for v in event_terms]
+            phi = [st[c] - f * at[c] for c in range(len(terms))]
+            log_sum += float(np.log(phi[0]).sum())
+            inv0 = 1.0 / phi[0]
+            means = [phi[1 + j] * inv0 for j in range(p)]
+            for j in range(p):
+                grad[j] -= float(means[j].sum())
+            for q, (i, j) in enumerate(pairs):
+                info[i, j] += float((phi[1 + p + q] * inv0 - means[i] * means[j]).sum())
+        info = info + np.triu(info, 1).T
+        loglik = float(eta[self.ev].sum()) - log_sum - self.n_events * shift
         return loglik, grad, info
 
 
@@ -281,7 +297,7 @@ def compute_cox_ph(
         Newton–Raphson iteration cap (default 30; R's default is 20).
     tolerance : float
         Convergence when the relative change in log-likelihood is below this (default 1e-10;
-        R uses 1e-9).
+        R uses 1e-9) and the last Newton step is below 1e-7 (relative to the coefficients).
 
     Returns
     -------
@@ -334,7 +350,10 @@ def compute_cox_ph(
     converged = False
     it = 0
     for it in range(1, max_iterations + 1):  # noqa: B007 (it is reported)
-        step = _solve(info, grad)
+        try:
+            step = _solve(info, grad)
+        except InputError:
+            break  # information vanished while a coefficient diverges: warned below
         new_beta = beta + step
         new_ll, new_grad, new_info = model.evaluate(new_beta)
         halvings = 0
@@ -345,7 +364,10 @@ def compute_cox_ph(
             halvings += 1
         change = abs(1 - ll / new_ll) if new_ll != 0 else abs(new_ll - ll)
         beta, ll, grad, info = new_beta, new_ll, new_grad, new_info
-        if change <= tolerance:
+        # The log-likelihood is flat near the optimum, so also require a tiny Newton step.
+        if change <= tolerance and float(np.max(np.abs(step))) <= 1e-7 * (
+            1.0 + float(np.max(np.abs(beta)))
+        ):
             converged = True
             break
     if not converged:
@@ -355,19 +377,25 @@ def compute_cox_ph(
             StatisticalWarning,
             stacklevel=2,
         )
-    variance = np.asarray(np.linalg.inv(info), dtype=np.float64)
+    try:
+        variance = np.asarray(np.linalg.inv(info), dtype=np.float64)
+    except np.linalg.LinAlgError:
+        variance = np.full((p, p), np.inf)  # not estimable: report infinite uncertainty
     se = np.sqrt(np.diag(variance))
     z = float(stats.norm.ppf(1 - (1 - conf) / 2))
-    wald_z = beta / se
-    wald_chi2 = float(beta @ info @ beta)
+    # A diverging fit (warned above) may give inf/NaN here; that is the honest answer.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        wald_z = beta / se
+        wald_chi2 = float(beta @ info @ beta)
+        hr, hr_lo, hr_hi = np.exp(beta), np.exp(beta - z * se), np.exp(beta + z * se)
     lr = 2 * (ll - ll0)
     return CoxResult(
         names=cov_names,
         coef_=beta,
         se_=se,
-        hazard_ratio_=np.exp(beta),
-        hr_ci_lower_=np.exp(beta - z * se),
-        hr_ci_upper_=np.exp(beta + z * se),
+        hazard_ratio_=hr,
+        hr_ci_lower_=hr_lo,
+        hr_ci_upper_=hr_hi,
         z_=wald_z,
         p_value_=2 * stats.norm.sf(np.abs(wald_z)),
         variance_=variance,

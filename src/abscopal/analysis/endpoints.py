@@ -13,9 +13,10 @@ Columns (dates as ``datetime64`` or ISO ``YYYY-MM-DD`` strings; blank/NaT = did 
 ``pd_date``                    date of first progression (from the response engine: the date of
                                the assessment that showed PD) — PFS, FFS, DoR, PFS2
 ``death_date``                 date of death, any cause
-``death_is_cancer_related``    bool, required for CSS where ``death_date`` is set
-``last_known_alive_date``      last date the subject was known alive — OS, CSS
-``new_anticancer_therapy_date``  optional: start of subsequent anticancer therapy
+``death_cause``                text, required for CSS where ``death_date`` is set; a death is a
+                               cancer death if it is one of ``cancer_death_causes``
+``last_contact_date``      last date the subject was known alive — OS, CSS
+``new_therapy_date``  optional: start of subsequent anticancer therapy
 ``treatment_failure_date``     FFS: date of treatment failure other than PD/death (protocol-defined,
                                e.g. discontinuation for toxicity or local failure)
 ``recurrence_date``            RFS: date of recurrence
@@ -141,14 +142,14 @@ ENDPOINT_DEFINITIONS: Mapping[str, EndpointDefinition] = {
         EndpointDefinition(
             "os", "Overall survival", "start_date", (("death_date", "death"),), False,
             "FDA 2018 guidance: time from randomisation to death from any cause",
-            ("last_known_alive_date",),
+            ("last_contact_date",),
         ),
         EndpointDefinition(
             "css", "Cancer-specific survival", "start_date",
             (("_cancer_death_date", "cancer death"),), False,
             "Death from the cancer is the event; death from another cause is censored at the "
             "date of death (a cause-specific hazard, not a cumulative incidence)",
-            ("last_known_alive_date", "death_is_cancer_related"),
+            ("last_contact_date", "death_cause"),
         ),
         EndpointDefinition(
             "ffs", "Failure-free survival", "start_date",
@@ -179,6 +180,8 @@ ENDPOINT_DEFINITIONS: Mapping[str, EndpointDefinition] = {
     )
 }
 
+CANCER_DEATH_CAUSES: tuple[str, ...] = ("cancer", "disease progression", "progressive disease")
+
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "subject_id", "endpoint", "start_date", "end_date", "time_days", "time_months", "event",
     "event_type", "reason", "rule_version",
@@ -205,7 +208,8 @@ def _check_columns(frame: pd.DataFrame, columns: tuple[str, ...], *, table: str,
         )
 
 
-def _prepare_subjects(subjects: pd.DataFrame, d: EndpointDefinition) -> pd.DataFrame:
+def _prepare_subjects(subjects: pd.DataFrame, d: EndpointDefinition,
+                      cancer_death_causes: tuple[str, ...]) -> pd.DataFrame:
     needed = ("subject_id", d.start_column, *d.required_columns,
               *(c for c, _ in d.event_columns if not c.startswith("_")))
     if d.name == "css":
@@ -219,22 +223,24 @@ def _prepare_subjects(subjects: pd.DataFrame, d: EndpointDefinition) -> pd.DataF
         )
     out = pd.DataFrame({"subject_id": subjects["subject_id"].to_numpy()})
     date_cols = {c for c, _ in d.event_columns if not c.startswith("_")} | {d.start_column}
-    date_cols |= {c for c in ("death_date", "last_known_alive_date",
-                              "new_anticancer_therapy_date", "last_adequate_assessment_date")
+    date_cols |= {c for c in ("death_date", "last_contact_date",
+                              "new_therapy_date", "last_adequate_assessment_date")
                   if c in subjects.columns}
     for c in sorted(date_cols):
         out[c] = _to_dates(subjects, c, table="subjects").to_numpy()
     if d.name == "css":
-        flag = subjects["death_is_cancer_related"]
+        cause = subjects["death_cause"]
         died = out["death_date"].notna().to_numpy()
-        unknown = died & flag.isna().to_numpy()
+        unknown = died & cause.isna().to_numpy()
         if unknown.any():
             sid = out["subject_id"][unknown].iloc[0]
             raise InputError(
-                f"subjects.death_is_cancer_related must be True/False for every death (missing "
-                f"for subject {sid!r}); CSS needs the cause of death"
+                f"subjects.death_cause must be given for every death (missing for subject "
+                f"{sid!r}); CSS needs the cause of death"
             )
-        cancer = flag.fillna(False).astype(bool).to_numpy()
+        causes = {c.strip().lower() for c in cancer_death_causes}
+        cancer = cause.map(lambda v: isinstance(v, str) and v.strip().lower() in causes)
+        cancer = cancer.to_numpy(dtype=bool)
         out["_cancer_death_date"] = out["death_date"].where(cancer)
         out["_other_death_date"] = out["death_date"].where(~cancer)
     if d.name == "dor":
@@ -309,7 +315,7 @@ def _assessment_row(
         v <= start for v in visits
     ):
         return start, False, None, "censored: no baseline tumour assessment (at time origin)"
-    new_tx = _ts(row.get("new_anticancer_therapy_date"))
+    new_tx = _ts(row.get("new_therapy_date"))
     if (rules.censor_at_new_therapy and new_tx is not None and new_tx <= cutoff
             and (event_date is None or new_tx < event_date)):
         before = [v for v in post if v <= new_tx]
@@ -345,18 +351,18 @@ def _follow_up_row(
     other = _ts(row.get("_other_death_date"))
     if other is not None and other <= cutoff:
         return other, False, None, "censored: death from another cause (at date of death)"
-    alive = _ts(row.get("last_known_alive_date"))
+    alive = _ts(row.get("last_contact_date"))
     death = _ts(row.get("death_date"))
     if death is not None and death > cutoff:
         return cutoff, False, None, "censored: alive at data cut-off (died after it)"
     if alive is None:
         raise InputError(
-            f"subjects.last_known_alive_date is missing for subject {row['subject_id']!r}, who "
+            f"subjects.last_contact_date is missing for subject {row['subject_id']!r}, who "
             "has no death date: it is needed to censor OS/CSS"
         )
     if alive < start:
         raise DateOrderError(
-            f"subjects.last_known_alive_date ({alive.date()}) is before {d.start_column} "
+            f"subjects.last_contact_date ({alive.date()}) is before {d.start_column} "
             f"({start.date()}) for subject {row['subject_id']!r}"
         )
     if alive >= cutoff:
@@ -371,6 +377,7 @@ def derive_time_to_event(
     cutoff_date: str | pd.Timestamp,
     assessments: pd.DataFrame | None = None,
     rules: CensoringRules | None = None,
+    cancer_death_causes: tuple[str, ...] = CANCER_DEATH_CAUSES,
 ) -> pd.DataFrame:
     """Derive one time-to-event endpoint per subject.
 
@@ -390,6 +397,9 @@ def derive_time_to_event(
         only look at that one date, and a new therapy before it cannot be handled).
     rules : CensoringRules, optional
         Censoring rules for assessment-based endpoints; default ``CensoringRules()``.
+    cancer_death_causes : tuple of str
+        CSS only: ``death_cause`` values (case-insensitive) that count as death from the
+        cancer; default ``("cancer", "disease progression", "progressive disease")``.
 
     Returns
     -------
@@ -434,15 +444,22 @@ def derive_time_to_event(
                          f"(got {endpoint!r})")
     d = ENDPOINT_DEFINITIONS[key]
     try:
-        cutoff = pd.Timestamp(cutoff_date).normalize()
+        stamp = pd.Timestamp(cutoff_date)
     except (ValueError, TypeError) as exc:
         raise InputError(f"'cutoff_date' must be a date (got {cutoff_date!r})") from exc
-    if pd.isna(cutoff):
+    if pd.isna(stamp):
         raise InputError(f"'cutoff_date' must be a date (got {cutoff_date!r})")
+    cutoff = stamp.normalize()
     rules = rules if rules is not None else CensoringRules()
     if not isinstance(subjects, pd.DataFrame):
         raise InputError(f"'subjects' must be a pandas DataFrame (got {type(subjects).__name__})")
-    frame = _prepare_subjects(subjects, d)
+    if isinstance(cancer_death_causes, str) or not all(
+        isinstance(c, str) for c in cancer_death_causes
+    ):
+        raise InputError(
+            f"'cancer_death_causes' must be a tuple of strings (got {cancer_death_causes!r})"
+        )
+    frame = _prepare_subjects(subjects, d, tuple(cancer_death_causes))
     visits = _prepare_assessments(assessments, frame, d) if d.assessment_based else {}
     rows: list[dict[str, object]] = []
     for row in frame.to_dict("records"):
@@ -458,7 +475,7 @@ def derive_time_to_event(
         if d.assessment_based:
             if assessments is None:
                 last = _ts(row.get("last_adequate_assessment_date"))
-                new_tx = _ts(row.get("new_anticancer_therapy_date"))
+                new_tx = _ts(row.get("new_therapy_date"))
                 if last is not None and new_tx is not None and new_tx < last:
                     raise InputError(
                         f"subject {sid!r}: new anticancer therapy precedes the last adequate "

@@ -50,6 +50,17 @@ def _read_csv(path: str, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _groups(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
+    missing = frame[column].isna()
+    if missing.any():
+        i = int(missing.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"{path}: column '{column}' has missing group values (first on data row {i + 1}); "
+            "drop or label those rows"
+        )
+    return frame[column].astype(str)
+
+
 def _numeric(frame: pd.DataFrame, column: str, path: str) -> pd.Series:
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & frame[column].notna()
@@ -125,9 +136,10 @@ def km(
     frame = _read_csv(file, cols)
     t, e = _numeric(frame, time, file), _numeric(frame, event, file)
     if group:
-        fits = compute_kaplan_meier_by_group(t, e, frame[group].astype(str), conf_type=conf_type,
+        groups = _groups(frame, group, file)
+        fits = compute_kaplan_meier_by_group(t, e, groups, conf_type=conf_type,
                                              confidence=confidence, time_unit=time_unit)
-        test = compute_logrank_test(t, e, frame[group].astype(str))
+        test = compute_logrank_test(t, e, groups)
     else:
         fits = (compute_kaplan_meier(t, e, conf_type=conf_type, confidence=confidence,
                                      time_unit=time_unit),)
@@ -176,7 +188,7 @@ def logrank(
     """Log-rank test across the groups of a column (as R survdiff)."""
     frame = _read_csv(file, [time, event, group])
     r = compute_logrank_test(_numeric(frame, time, file), _numeric(frame, event, file),
-                             frame[group].astype(str))
+                             _groups(frame, group, file))
     if json_out:
         print_json(r.to_dict())
         return

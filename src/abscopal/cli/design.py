@@ -10,11 +10,16 @@ import typer
 from abscopal.cli._common import console, handle_errors, print_json, read_text
 from abscopal.datasets import list_trial_ids, load_trial
 from abscopal.design import (
+    SimulatedCharacteristics,
     compute_ahern_design,
     compute_fisher_power,
     compute_fisher_sample_size,
     compute_simon_designs,
     compute_survival_sample_size,
+    simulate_fisher,
+    simulate_simon,
+    simulate_single_stage,
+    simulate_survival,
     validate_statistical_design,
 )
 from abscopal.errors import InputError
@@ -29,8 +34,29 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON ou
 Alpha = Annotated[float, typer.Option("--alpha", help="Type I error (one-sided for Simon/A'Hern).")]
 
 
+Simulate = Annotated[
+    int,
+    typer.Option("--simulate", help="Also simulate N trials under H0 and H1 (0 = no simulation)."),
+]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the simulation (reproducible).")]
+DEFAULT_SEED = 20240601
+
+
 def _say(text: str) -> None:
     console.print(text, highlight=False, markup=False)
+
+
+def _emit(
+    result: dict[str, object], text: str, sims: list[SimulatedCharacteristics], json_out: bool
+) -> None:
+    if json_out:
+        if sims:
+            result = {**result, "simulations": [s.to_dict() for s in sims]}
+        print_json(result)
+        return
+    _say(text)
+    for sim in sims:
+        _say("  simulated: " + sim.describe())
 
 
 @app.command("simon")
@@ -44,16 +70,24 @@ def simon(
     strict: Annotated[
         bool, typer.Option("--strict", help="Require alpha/beta strictly (clinfun's convention).")
     ] = False,
+    simulate: Simulate = 0,
+    seed: Seed = DEFAULT_SEED,
     json_out: JsonFlag = False,
 ) -> None:
     """Simon (1989) optimal and minimax two-stage designs, and the admissible ones between."""
     res = compute_simon_designs(
         p0, p1, alpha=alpha, beta=beta, nmax=nmax, allow_equality=not strict
     )
-    if json_out:
-        print_json(res.to_dict())
-        return
-    _say(res.describe())
+    sims = (
+        [
+            simulate_simon(d, p=p, n_simulations=simulate, seed=seed)
+            for d in (res.optimal, res.minimax)
+            for p in (p0, p1)
+        ]
+        if simulate
+        else []
+    )
+    _emit(res.to_dict(), res.describe(), sims, json_out)
 
 
 @app.command("ahern")
@@ -67,16 +101,20 @@ def ahern(
     stable: Annotated[
         bool, typer.Option("--stable", help="Smallest n from which all larger n also qualify.")
     ] = False,
+    simulate: Simulate = 0,
+    seed: Seed = DEFAULT_SEED,
     json_out: JsonFlag = False,
 ) -> None:
     """A'Hern (2001) exact single-stage design."""
     res = compute_ahern_design(
         p0, p1, alpha=alpha, beta=beta, nmax=nmax, convention="stable" if stable else "smallest_n"
     )
-    if json_out:
-        print_json(res.to_dict())
-        return
-    _say(res.describe())
+    sims = (
+        [simulate_single_stage(res, p=p, n_simulations=simulate, seed=seed) for p in (p0, p1)]
+        if simulate
+        else []
+    )
+    _emit(res.to_dict(), res.describe(), sims, json_out)
 
 
 @app.command("fisher")
@@ -92,6 +130,8 @@ def fisher(
     power: Annotated[
         float | None, typer.Option("--power", help="Find the smallest n per arm for this power.")
     ] = None,
+    simulate: Simulate = 0,
+    seed: Seed = DEFAULT_SEED,
     json_out: JsonFlag = False,
 ) -> None:
     """Exact power of Fisher's exact test, or the smallest n per arm for a target power."""
@@ -102,19 +142,31 @@ def fisher(
         res_p = compute_fisher_power(
             n_per_arm, p_treatment=p_treatment, p_control=p_control, alpha=alpha, sides=sides
         )
-        if json_out:
-            print_json(res_p.to_dict())
-            return
-        _say(res_p.describe())
-        return
-    assert power is not None
-    res_n = compute_fisher_sample_size(
-        p_treatment, p_control, alpha=alpha, power=power, sides=sides
+        result, text, n = res_p.to_dict(), res_p.describe(), n_per_arm
+    else:
+        assert power is not None
+        res_n = compute_fisher_sample_size(
+            p_treatment, p_control, alpha=alpha, power=power, sides=sides
+        )
+        result, text, n = res_n.to_dict(), res_n.describe(), res_n.n_per_arm
+    sims = (
+        [
+            simulate_fisher(
+                n,
+                p_treatment=p_t,
+                p_control=p_control,
+                alpha=alpha,
+                sides=sides,
+                lower=p_treatment < p_control,
+                n_simulations=simulate,
+                seed=seed,
+            )
+            for p_t in (p_control, p_treatment)
+        ]
+        if simulate
+        else []
     )
-    if json_out:
-        print_json(res_n.to_dict())
-        return
-    _say(res_n.describe())
+    _emit(result, text, sims, json_out)
 
 
 @app.command("survival")
@@ -145,6 +197,8 @@ def survival(
     lachin_foulkes: Annotated[
         bool, typer.Option("--lachin-foulkes", help="Lachin-Foulkes instead of Schoenfeld.")
     ] = False,
+    simulate: Simulate = 0,
+    seed: Seed = DEFAULT_SEED,
     json_out: JsonFlag = False,
 ) -> None:
     """Events (Schoenfeld) and patients for a log-rank comparison with accrual and follow-up."""
@@ -161,10 +215,15 @@ def survival(
         dropout_rate=dropout_rate,
         method="lachin_foulkes" if lachin_foulkes else "schoenfeld",
     )
-    if json_out:
-        print_json(res.to_dict())
-        return
-    _say(res.describe())
+    sims = (
+        [
+            simulate_survival(res, hazard_ratio=hr, n_simulations=simulate, seed=seed)
+            for hr in (1.0, res.hazard_ratio)
+        ]
+        if simulate
+        else []
+    )
+    _emit(res.to_dict(), res.describe(), sims, json_out)
 
 
 def _builtin_ids() -> list[str]:

@@ -25,9 +25,6 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
-app.add_typer(service_cli.db_app, name="db")
-app.add_typer(service_cli.audit_app, name="audit")
-app.command("serve")(service_cli.serve)
 protocol_import.register(protocol_cli.app)
 app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(analyse_cli.app, name="analyse")
@@ -36,6 +33,9 @@ app.add_typer(response_cli.app, name="response")
 app.add_typer(dose_cli.app, name="dose")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(ctcae_cli.app, name="ctcae")
+app.add_typer(service_cli.db_app, name="db")
+app.add_typer(service_cli.audit_app, name="audit")
+app.command("serve")(service_cli.serve)
 
 
 def main() -> None:

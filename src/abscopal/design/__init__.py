@@ -38,13 +38,13 @@ from abscopal.design.survival import (
 
 __all__ = [
     "DesignCheck",
-    "ProtocolDesignCheck",
-    "SimulatedCharacteristics",
     "FisherPower",
     "FisherSampleSize",
+    "ProtocolDesignCheck",
     "SimonDecision",
     "SimonDesign",
     "SimonSearchResult",
+    "SimulatedCharacteristics",
     "SingleStageDesign",
     "SurvivalSampleSize",
     "classify_simon_final",

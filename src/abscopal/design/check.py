@@ -259,6 +259,10 @@ def _check_simon(index: int, d: SimonTwoStageDesign) -> DesignCheck:
             computed["minimax"] = search.minimax.to_dict()
             reasons.append("For these inputs Simon's " + search.optimal.describe())
             reasons.append("and the " + search.minimax.describe())
+            stated_rule = (d.r1, d.n1, d.r, d.n)
+            for found in search.admissible:
+                if (found.r1, found.n1, found.r, found.n) == stated_rule:
+                    reasons.append(f"The stated design is the {found.label} design.")
     else:
         reasons.append("alpha and/or power are not stated, so no design search was run.")
     return DesignCheck(

@@ -323,14 +323,42 @@ def _ump_power_ok(
     t0: _Tables, t1: _Tables, nmax: int, alpha: float, target: float
 ) -> NDArray[np.bool_]:
     """Whether the randomised Neyman-Pearson test on n patients reaches ``target`` power."""
-    ok = np.zeros(nmax + 1, dtype=bool)
-    for n in range(1, nmax + 1):
-        sf0 = t0.sf[n, 1 : n + 2]  # P(X > k), k = 0..n
-        k = int(np.argmax(sf0 <= alpha + _TOL))  # smallest k with P0(X > k) <= alpha
-        gamma = min(1.0, max(0.0, (alpha - sf0[k]) / t0.pmf[n, k])) if t0.pmf[n, k] > 0 else 0.0
-        power = t1.sf[n, k + 1] + gamma * t1.pmf[n, k]
-        ok[n] = power >= target - 1e-9
+    s0 = t0.sf[:, 1:]  # s0[n, k] = P0(X > k), k = 0..nmax (0 for k >= n)
+    k = np.argmax(s0 <= alpha + _TOL, axis=1)  # smallest k with P0(X > k) <= alpha
+    rows = np.arange(nmax + 1)
+    mass0 = t0.pmf[rows, k]
+    safe = np.where(mass0 > 0, mass0, 1.0)
+    gamma = np.where(mass0 > 0, np.clip((alpha - s0[rows, k]) / safe, 0.0, 1.0), 0.0)
+    power = t1.sf[rows, k + 1] + gamma * t1.pmf[rows, k]
+    ok: NDArray[np.bool_] = power >= target - 1e-9
     return ok
+
+
+def _from_tables(
+    r1: int, n1: int, r: int, n: int, t0: _Tables, t1: _Tables, p0: float, p1: float
+) -> SimonDesign:
+    """Characteristics from the search tables (accurate to ~1e-13), avoiding scipy overhead."""
+    x1 = np.arange(r1 + 1)
+    k = r - x1 + 1
+
+    def reject(t: _Tables) -> float:
+        return float(t.sf[n, r + 1] - np.sum(t.pmf[n1, x1] * t.sf[n - n1, k]))
+
+    pet0, pet1 = float(t0.cdf[n1, r1]), float(t1.cdf[n1, r1])
+    return SimonDesign(
+        r1=r1,
+        n1=n1,
+        r=r,
+        n=n,
+        p0=p0,
+        p1=p1,
+        alpha_=reject(t0),
+        power_=reject(t1),
+        pet0_=pet0,
+        pet1_=pet1,
+        en0_=n1 + (1.0 - pet0) * (n - n1),
+        en1_=n1 + (1.0 - pet1) * (n - n1),
+    )
 
 
 def _best_at_n(
@@ -499,12 +527,18 @@ def compute_simon_designs(
             continue
         r1, n1, r, en = found
         best_en = en
-        frontier.append(compute_simon_characteristics(r1, n1, r, n, p0=p0, p1=p1))
+        frontier.append(_from_tables(r1, n1, r, n, t0, t1, p0, p1))
     if not frontier:
         raise InputError(
             f"no Simon two-stage design with n <= nmax={nmax} meets alpha={alpha:g} and "
             f"power={target:g} for p0={p0:g}, p1={p1:g}; increase 'nmax'"
         )
+    # the reported designs are recomputed with scipy's binomial, independently of the tables
+    exact = {
+        d.n: compute_simon_characteristics(d.r1, d.n1, d.r, d.n, p0=p0, p1=p1)
+        for d in _admissible(frontier)
+    }
+    frontier = [exact.get(d.n, d) for d in frontier]
     admissible = _admissible(frontier)
     return SimonSearchResult(
         p0=p0,

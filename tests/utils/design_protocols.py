@@ -1,6 +1,4 @@
-"""A minimal protocol factory for design checks (the built-in trial files come separately).
-
-A plain module (not conftest.py) so tests in other folders can import it by path."""
+"""A minimal protocol factory for design checks (tests/design and tests/cli)."""
 
 from __future__ import annotations
 
