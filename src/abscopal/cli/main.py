@@ -7,6 +7,7 @@ import typer
 from abscopal.cli import analyse as analyse_cli
 from abscopal.cli import calendar as calendar_cli
 from abscopal.cli import ctcae as ctcae_cli
+from abscopal.cli import demo as demo_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
 from abscopal.cli import export as export_cli
@@ -44,6 +45,7 @@ app.add_typer(service_cli.audit_app, name="audit")
 app.command("serve")(service_cli.serve)
 report_cli.register(app)
 app.add_typer(export_cli.app, name="export")
+app.add_typer(demo_cli.app, name="demo")
 
 
 def main() -> None:

@@ -26,6 +26,14 @@ Model (all randomness from one ``numpy.random.Generator`` seeded by ``settings.s
    hypofractionated RT, ~6 weeks otherwise; blunted by half in an ATRA-containing arm); neutrophils, platelets, haemoglobin, ALT,
    creatinine around normal with occasional excursions.
 9. AEs: Poisson count per subject over a list of CTCAE v5.0 terms, grades mostly 1-2.
+10. Off study: a subject goes off study on the date of first progression (the assessment that
+    shows it), reason "progressive disease"; subjects without progression stay on study.
+
+Allocation hook: ``simulate_trial(..., allocate=hook)`` lets a caller (the demo loader) ask the
+trial service for the arm at the moment of enrolment; the simulator then generates everything
+downstream for the arm the service allocated. The hook receives the subject row so far (ids,
+site, dates) and the facts the simulator would use (cohort facts, ``stage``), and returns
+``(arm_id, stage_id)``.
 
 Derived columns (``responses``, lab CTCAE grades) are left empty here: the service derives them
 with the response and toxicity engines, exactly as for real data.
@@ -35,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +76,10 @@ AE_TERMS: tuple[tuple[str, bool, float], ...] = (
     ("Dermatitis radiation", False, 0.6),
     ("Anorexia", False, 1.0),
 )
+
+
+AllocateHook = Callable[[Mapping[str, Any], dict[str, Any]], tuple[str, str | None]]
+"""``hook(subject_row, facts) -> (arm_id, stage_id)``: the arm an external allocator chose."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +141,10 @@ _TYPICAL_REGIMEN: dict[RadiationTechnique, tuple[float, int]] = {
 
 
 class _Sim:
-    def __init__(self, protocol: Protocol, settings: SimulationSettings) -> None:
+    def __init__(self, protocol: Protocol, settings: SimulationSettings,
+                 allocate: AllocateHook | None = None) -> None:
         self.p = protocol
+        self.allocate = allocate
         self.s = settings
         self.rng = np.random.default_rng(settings.seed)
         self.start = protocol.identity.start_date or dt.date(2025, 1, 1)
@@ -199,7 +214,11 @@ class _Sim:
             return
         enrol = consent + dt.timedelta(days=int(rng.integers(1, 8)))
         n_enrolled = sum(1 for r in self.rows["subjects"] if r["enrolment_date"])
-        arm_id, stage_id, _facts = self.assign(n_enrolled)
+        arm_id, stage_id, facts = self.assign(n_enrolled)
+        if self.allocate is not None:
+            if stage_id is not None:
+                facts["stage"] = stage_id
+            arm_id, stage_id = self.allocate({**base, "enrolment_date": enrol}, facts)
         arm = self.p.arm(arm_id)
         experimental = arm.type.value == "experimental"
         median = self.s.median_os_days * (1.3 if experimental else 1.0)
@@ -218,6 +237,9 @@ class _Sim:
         rt_start = _weekday_on_or_after(enrol + dt.timedelta(days=7))
         rt_end = self.radiotherapy(sid, rt_ivs, rt_start, last)
         pd_day = self.lesions(sid, rt_ivs, enrol, last, experimental)
+        if pd_day is not None:
+            self.rows["subjects"][-1].update(off_study_date=pd_day,
+                                             off_study_reason="progressive disease")
         self.drugs(sid, arm.interventions, rt_start, rt_end, min(last, pd_day or last))
         self.labs(sid, enrol, last, rt_ivs, rt_start, arm.interventions,
                   rt_end=rt_end if rt_ivs else None)
@@ -400,13 +422,15 @@ class _Sim:
                     rng.choice(["rt", "other"]))))
 
 
-def simulate_trial(protocol: Protocol, settings: SimulationSettings | None = None) -> TrialData:
+def simulate_trial(protocol: Protocol, settings: SimulationSettings | None = None, *,
+                   allocate: AllocateHook | None = None) -> TrialData:
     """Simulate one trial's data (see the module docstring for the model).
 
-    The same protocol and settings always give the same data.
+    The same protocol and settings always give the same data (with ``allocate``, the same data
+    given the same allocations).
     """
     settings = settings or SimulationSettings()
-    sim = _Sim(protocol, settings)
+    sim = _Sim(protocol, settings, allocate)
     # A record without a target enrolment gets the simulator's default size.
     target = protocol.identity.target_enrolment or settings.default_enrolment
     limit = settings.n_screened or 20 * target
