@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[all,test]'
 	touch $(STAMP)
 
+# The main job: embedded SQLite in var/, the five seed trials with demo data, web UI on :8000.
 run: $(STAMP)
-	$(BIN)/abscopal protocol list
+	$(BIN)/abscopal demo run
 
 # Every built-in trial's report (HTML and PDF, demo data) into reports/ (gitignored).
 TRIALS = $(shell $(BIN)/python -c "from abscopal.datasets import list_trial_ids; print(' '.join(list_trial_ids()))" 2>/dev/null)
