@@ -64,7 +64,7 @@ from abscopal.trialdata import TrialData
 
 with warnings.catch_warnings():
     # Starlette's notice about its httpx dependency is for Starlette's maintainers, not users.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 API = "/api/v1"
