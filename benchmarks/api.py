@@ -82,6 +82,8 @@ async def _client(port: int, base: str, headers: dict[str, str], lab_id: int, un
                   reads: list[float], writes: list[float], acked: list[int], errors: list[str],
                   rng: random.Random, think_s: float) -> None:
     conn = Conn(port)
+    if think_s:
+        await asyncio.sleep(rng.random() * think_s)  # paced users arrive spread out, not as one burst
     try:
         while time.monotonic() < until:
             write = rng.random() < 0.2
@@ -116,6 +118,8 @@ async def _client(port: int, base: str, headers: dict[str, str], lab_id: int, un
 
 async def _baseline(port: int, until: float, lat: list[float], think_s: float, rng: random.Random) -> None:
     conn = Conn(port)
+    if think_s:
+        await asyncio.sleep(rng.random() * think_s)
     try:
         while time.monotonic() < until:
             t0 = time.perf_counter()
