@@ -98,3 +98,18 @@ def test_not_eligible_snapshot_blocks_enrolment(client_for, seeded) -> None:  # 
     r = c.post(f"/trials/{t}/subjects/{sid}/randomise",
                data={"csrf_token": token, "enrolled_on": "2026-02-03", "action": "confirm"})
     assert r.status_code == 422 and "not eligible" in r.text
+
+
+def test_undecided_snapshot_blocks_enrolment(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
+    c = client_for("investigator")
+    t = seeded.trial_id
+    form = c.get(f"/trials/{t}/register").text
+    r = c.post(f"/trials/{t}/register", data={"csrf_token": csrf_of(form), "site_id": str(seeded.site_a),
+                                              "screening_id": "A-779"}, follow_redirects=False)
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    screen = f"/trials/{t}/subjects/{sid}/screen"
+    token = csrf_of(c.get(screen).text)
+    c.post(screen, data={"csrf_token": token, "as_of": "2026-02-01", "action": "save"})  # nothing confirmed
+    r = c.post(f"/trials/{t}/subjects/{sid}/randomise",
+               data={"csrf_token": token, "enrolled_on": "2026-02-03", "action": "confirm"})
+    assert r.status_code == 422 and "undecided" in r.text

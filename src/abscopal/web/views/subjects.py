@@ -84,7 +84,9 @@ def visit_calendar(protocol: Protocol, records: dict[str, Any], *, arm_id: str |
     """Due/overdue visits from the protocol's assessments (``abscopal.calendar``).
 
     Policy: a visit is done on the first unused record date of its kind (imaging: lesion
-    assessments; labs: labs) inside its window; the anchor dates come from the records.
+    assessments; labs: labs) inside its window; the anchor dates come from the records. Kinds
+    no record type tracks (AE review, QoL, biospecimens) are never called overdue: "past (not
+    tracked)".
     """
     anchors = _anchor_dates(records)
     actual_by_kind = {
@@ -107,13 +109,18 @@ def visit_calendar(protocol: Protocol, records: dict[str, Any], *, arm_id: str |
                     actual[(v.assessment_id, v.number)] = day
                     used.add(day)
                     break
+        tracked = assessment.kind.value in actual_by_kind
         for status in classify_visits(visits, actual_dates=actual, as_of=as_of):
             if status.state == "upcoming" and (status.visit.nominal_date - as_of).days > 60:
                 continue
+            state, flag = status.state.replace("_", " "), status.is_flagged
+            if not tracked and status.state == "overdue":
+                # No record type says this visit happened (e.g. AE review, QoL): not tracked.
+                state, flag = "past (not tracked)", False
             out.append({"assessment": assessment.description, "number": status.visit.number,
                         "nominal": status.visit.nominal_date.isoformat(),
                         "window": f"{status.visit.window_start.isoformat()} – {status.visit.window_end.isoformat()}",
-                        "state": status.state.replace("_", " "), "flag": status.is_flagged,
+                        "state": state, "flag": flag,
                         "actual": None if status.actual_date is None else status.actual_date.isoformat()})
     out.sort(key=lambda r: r["nominal"])
     return out
