@@ -235,10 +235,17 @@ def timeline_plot(trial_id: int, subject_id: int, request: Request, session: Ses
     def day(d: dt.date) -> float:
         return float((d - start).days)
 
+    progression: set[str] = set()
+    if "lesion_assessment" in records:
+        view = response_view(data.protocol_of_trial(session, trial_of(request)), subject, records,
+                             field_visible=allowed(request, p, "rt_delivery"))
+        progression = {t["date"] for t in (view["result"] or {}).get("timepoints", [])
+                       if t["overall"] in ("PD", "iUPD", "iCPD")}
     lanes_src = [
         ("RT fractions", [(day(r.delivered_on), "rt") for r in records.get("rt_delivery", [])]),
         ("Drug cycles", [(day(r.administered_on), "drug") for r in records.get("drug_administration", [])]),
-        ("Assessments", [(day(a.assessed_on), "resp") for a in records.get("lesion_assessment", [])]),
+        ("Assessments", [(day(a.assessed_on), "pd" if a.assessed_on.isoformat() in progression else "resp")
+                         for a in records.get("lesion_assessment", [])]),
         ("Adverse events", [(day(r.onset_date), "ae") for r in records.get("adverse_event", [])]),
     ]
     if records.get("death"):
