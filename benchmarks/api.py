@@ -204,7 +204,8 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--think-ms", type=float, default=0.0,
                         help="Mean pause of each client between requests (0 = closed loop, saturating)")
-    parser.add_argument("--workers", type=int, default=2, help="Server worker processes")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="Server worker processes (default: 1 for SQLite, 2 for PostgreSQL)")
     args = parser.parse_args()
     think_s = args.think_ms / 1000
     results = []
@@ -212,13 +213,13 @@ def main() -> int:
         if backend == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 results.append(run_backend("sqlite", f"sqlite:///{tmp}/bench.db", clients=args.clients,
-                                           seconds=args.seconds, think_s=think_s, workers=args.workers))
+                                           seconds=args.seconds, think_s=think_s, workers=args.workers or 1))
         elif backend == "postgres":
             cluster = ThrowawayPostgres()
             cluster.start()
             try:
                 results.append(run_backend("postgres", cluster.create_database(), clients=args.clients,
-                                           seconds=args.seconds, think_s=think_s, workers=args.workers))
+                                           seconds=args.seconds, think_s=think_s, workers=args.workers or 2))
             finally:
                 cluster.stop()
         else:

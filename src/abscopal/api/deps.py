@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -40,6 +41,7 @@ class AppState:
     db: Database
     derivations: DerivationRegistry = field(default_factory=lambda: DEFAULT_REGISTRY)
     allocator: Allocator = field(default_factory=FixedRatioAllocator)
+    write_queue: asyncio.Lock | None = None
 
 
 def get_state(request: Request) -> AppState:
@@ -50,7 +52,20 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+async def write_turn(request: Request, state: StateDep) -> AsyncIterator[None]:
+    """SQLite: queue this process's writing requests on the event loop (never in worker threads,
+    which a waiting writer would otherwise pin while the writer holding the turn needs one)."""
+    if request.method in SAFE_METHODS or state.db.write_lock is None:
+        yield
+        return
+    if state.write_queue is None:
+        state.write_queue = asyncio.Lock()
+    async with state.write_queue:
+        yield
+
+
+def get_session(request: Request, state: StateDep,
+                _turn: Annotated[None, Depends(write_turn)]) -> Iterator[Session]:
     """A read session for safe methods, a write session (SQLite: BEGIN IMMEDIATE) otherwise.
 
     Write endpoints commit explicitly before returning, so a success response is only ever sent
