@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench sysdeps docs clean
+.PHONY: run test check bench sysdeps docs clean report
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/abscopal protocol list
+
+# Every built-in trial's report (HTML and PDF, demo data) into reports/ (gitignored).
+TRIALS = $(shell $(BIN)/python -c "from abscopal.datasets import list_trial_ids; print(' '.join(list_trial_ids()))" 2>/dev/null)
+report: $(STAMP)
+	@for t in $(TRIALS); do \
+	  $(BIN)/abscopal report $$t --format html --out reports || exit 1; \
+	  $(BIN)/abscopal report $$t --format pdf --out reports || exit 1; \
+	done
 
 sysdeps:
 	bash scripts/sysdeps.sh

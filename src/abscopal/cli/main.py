@@ -9,11 +9,15 @@ from abscopal.cli import calendar as calendar_cli
 from abscopal.cli import ctcae as ctcae_cli
 from abscopal.cli import design as design_cli
 from abscopal.cli import dose as dose_cli
+from abscopal.cli import export as export_cli
 from abscopal.cli import protocol as protocol_cli
 from abscopal.cli import protocol_import
 from abscopal.cli import randomisation as randomisation_cli
+from abscopal.cli import report as report_cli
 from abscopal.cli import response as response_cli
+from abscopal.cli import screen as screen_cli
 from abscopal.cli import service as service_cli
+from abscopal.cli import synth as synth_cli
 
 app = typer.Typer(
     name="abscopal",
@@ -25,6 +29,8 @@ app = typer.Typer(
 
 # Each use-case registers its group here, one line each.
 app.add_typer(protocol_cli.app, name="protocol")
+app.add_typer(screen_cli.app, name="screen")
+app.add_typer(synth_cli.app, name="synth")
 protocol_import.register(protocol_cli.app)
 app.add_typer(randomisation_cli.app, name="randomisation")
 app.add_typer(analyse_cli.app, name="analyse")
@@ -36,6 +42,8 @@ app.add_typer(ctcae_cli.app, name="ctcae")
 app.add_typer(service_cli.db_app, name="db")
 app.add_typer(service_cli.audit_app, name="audit")
 app.command("serve")(service_cli.serve)
+report_cli.register(app)
+app.add_typer(export_cli.app, name="export")
 
 
 def main() -> None:

@@ -21,8 +21,9 @@ Model (all randomness from one ``numpy.random.Generator`` seeded by ``settings.s
    A new lesion appears with a probability that grows with tumour burden growth.
 7. Death: exponential with median ``median_os_days`` (longer in experimental arms), censored at
    the data cut-off.
-8. Labs every 3 weeks: lymphocytes fall after RT (deeper for SBRT and hypofractionated RT, blunted
-   by an ATRA-containing arm) and recover over ~8 weeks; neutrophils, platelets, haemoglobin, ALT,
+8. Labs every 3 weeks, plus the protocol's lab visits anchored to the last RT fraction:
+   lymphocytes fall after RT (deeper and recovering over ~4 months after SBRT and
+   hypofractionated RT, ~6 weeks otherwise; blunted by half in an ATRA-containing arm); neutrophils, platelets, haemoglobin, ALT,
    creatinine around normal with occasional excursions.
 9. AEs: Poisson count per subject over a list of CTCAE v5.0 terms, grades mostly 1-2.
 
@@ -43,11 +44,13 @@ import pandas as pd
 from abscopal.protocol import (
     CohortRule,
     DrugIntervention,
+    Fractionation,
     Protocol,
     RadiationIntervention,
     RadiationTechnique,
     Randomised,
 )
+from abscopal.radiation import SEED_REGIMENS
 from abscopal.trialdata import TrialData
 
 ORGANS = ("lung", "liver", "lymph node", "bone", "adrenal", "peritoneum", "pelvis")
@@ -61,7 +64,7 @@ AE_TERMS: tuple[tuple[str, bool, float], ...] = (
     ("Hypothyroidism", True, 0.8),
     ("Pneumonitis", True, 0.4),
     ("Colitis", True, 0.3),
-    ("Radiation dermatitis", False, 0.6),
+    ("Dermatitis radiation", False, 0.6),
     ("Anorexia", False, 1.0),
 )
 
@@ -93,6 +96,35 @@ def _weekdays_from(start: dt.date, count: int) -> list[dt.date]:
             days.append(day)
         day += dt.timedelta(days=1)
     return days
+
+
+def _assumed_regimens(registry_id: str, technique: RadiationTechnique
+                      ) -> tuple[Fractionation, ...]:
+    """Regimens to simulate when the protocol states none (the record says only "SBRT").
+
+    The seed trials' assumed schedules (``radiation.SEED_REGIMENS``, marked "assumed") come
+    first; otherwise a typical schedule for the technique.
+    """
+    seeds = tuple(Fractionation(dose_per_fraction_gy=r.dose_per_fraction_gy,
+                                fractions=r.fractions,
+                                total_dose_gy=r.dose_per_fraction_gy * r.fractions)
+                  for r in SEED_REGIMENS
+                  if r.trial == registry_id and r.record_says.startswith("assumed")
+                  and r.fractions > 1)
+    if seeds:
+        return seeds
+    per_fraction_gy, fractions = _TYPICAL_REGIMEN[technique]
+    return (Fractionation(dose_per_fraction_gy=per_fraction_gy, fractions=fractions,
+                          total_dose_gy=per_fraction_gy * fractions),)
+
+
+_TYPICAL_REGIMEN: dict[RadiationTechnique, tuple[float, int]] = {
+    RadiationTechnique.SBRT: (8.0, 5),
+    RadiationTechnique.HYPOFRACTIONATED_EBRT: (5.0, 5),
+    RadiationTechnique.CONVENTIONAL_EBRT: (2.0, 30),
+    RadiationTechnique.INTESTINAL_LOW_DOSE_RT: (1.0, 1),
+    RadiationTechnique.I125_SEED_IMPLANT: (1.0, 1),
+}
 
 
 class _Sim:
@@ -157,9 +189,11 @@ class _Sim:
                     height_cm=round(float(rng.normal(162 if sex == "F" else 175, 7)), 1),
                     off_study_date=None, off_study_reason=None, new_therapy_date=None)
         if rng.random() < self.s.screen_fail_rate:
-            crit = self.p.eligibility[int(rng.integers(len(self.p.eligibility)))]
+            # A protocol without criteria (record silent) still has screen failures.
+            reason = (self.p.eligibility[int(rng.integers(len(self.p.eligibility)))].id
+                      if self.p.eligibility else "unspecified")
             self.rows["subjects"].append({**base, "screening_outcome": "not_eligible",
-                                          "screen_fail_reason": crit.id, "enrolment_date": None,
+                                          "screen_fail_reason": reason, "enrolment_date": None,
                                           "arm_id": None, "stage_id": None, "death_date": None,
                                           "death_cause": None, "last_contact_date": consent})
             return
@@ -185,7 +219,8 @@ class _Sim:
         rt_end = self.radiotherapy(sid, rt_ivs, rt_start, last)
         pd_day = self.lesions(sid, rt_ivs, enrol, last, experimental)
         self.drugs(sid, arm.interventions, rt_start, rt_end, min(last, pd_day or last))
-        self.labs(sid, enrol, last, rt_ivs, rt_start, arm.interventions)
+        self.labs(sid, enrol, last, rt_ivs, rt_start, arm.interventions,
+                  rt_end=rt_end if rt_ivs else None)
         self.adverse_events(sid, enrol, last)
 
     def radiotherapy(self, sid: str, rt_ivs: list[Any], start: dt.date, last: dt.date
@@ -206,7 +241,8 @@ class _Sim:
                     self.rows["dose_metrics"].append(dict(subject_id=sid, intervention_id=iv.id,
                                                           metric=metric, value=value, unit=unit))
                 continue
-            regimen = iv.regimens[int(self.rng.integers(len(iv.regimens)))]
+            regimens = iv.regimens or _assumed_regimens(self.p.identity.registry_id, iv.technique)
+            regimen = regimens[int(self.rng.integers(len(regimens)))]
             # External-beam fractions are placed on weekdays whether or not the protocol says so.
             days = _weekdays_from(start, regimen.fractions)
             for n, day in enumerate(days, start=1):
@@ -304,18 +340,36 @@ class _Sim:
                         admin_date=day1 + dt.timedelta(days=d - 1), cycle=cycle,
                         dose_amount=amount, dose_unit=unit))
 
+    def lab_days(self, enrol: dt.date, last: dt.date, rt_end: dt.date | None) -> list[dt.date]:
+        """Every ``lab_every_days`` from 3 days before enrolment, plus the protocol's lab
+        visits anchored to the last RT fraction (e.g. NCT06439888's 6-week lymphocyte count)."""
+        days = []
+        day = enrol - dt.timedelta(days=3)
+        while day <= last:
+            days.append(day)
+            day += dt.timedelta(days=self.s.lab_every_days)
+        for a in self.p.assessments:
+            if (a.kind.value == "labs" and rt_end is not None
+                    and a.anchor.event.value == "rt_last_fraction"):
+                extra = rt_end + dt.timedelta(days=a.anchor.offset_days)
+                if extra <= last:
+                    days.append(extra)
+        return sorted(set(days))
+
     def labs(self, sid: str, enrol: dt.date, last: dt.date, rt_ivs: list[Any],
-             rt_start: dt.date, iv_ids: tuple[str, ...]) -> None:
+             rt_start: dt.date, iv_ids: tuple[str, ...], *, rt_end: dt.date | None) -> None:
         rng = self.rng
         hypo = any(iv.technique in (RadiationTechnique.SBRT,
                                     RadiationTechnique.HYPOFRACTIONATED_EBRT) for iv in rt_ivs)
         atra = any("atra" in i.lower() or "retino" in self.ivs[i].name.lower() for i in iv_ids)
-        depth = (0.55 if hypo else 0.25 if rt_ivs else 0.05) * (0.5 if atra else 1.0)
+        # Severe, slowly recovering lymphopenia after SBRT/hypofractionation (about half of the
+        # SBRT-alone patients at grade >= 2 six weeks after RT, as NCT06439888 expects).
+        depth = (0.8 if hypo else 0.25 if rt_ivs else 0.05) * (0.5 if atra else 1.0)
+        recovery_days = 120.0 if hypo else 40.0
         lym0 = float(np.clip(rng.normal(1.7, 0.45), 0.6, 3.5))
-        day = enrol - dt.timedelta(days=3)
-        while day <= last:
+        for day in self.lab_days(enrol, last, rt_end):
             since = (day - rt_start).days
-            effect = depth * math.exp(-max(since, 0) / 40.0) if since >= 0 else 0.0
+            effect = depth * math.exp(-max(since, 0) / recovery_days) if since >= 0 else 0.0
             values = {
                 "LYM": (lym0 * (1 - effect) * float(rng.normal(1, 0.08)), "10^9/L", 1.0, 4.0),
                 "NEUT": (float(rng.normal(4.0, 1.3)), "10^9/L", 1.8, 7.5),
@@ -329,7 +383,6 @@ class _Sim:
                                               value=round(max(value, 0.01), 2), unit=unit,
                                               lln=lln, uln=uln, ctcae_term=None,
                                               ctcae_grade=None))
-            day += dt.timedelta(days=self.s.lab_every_days)
 
     def adverse_events(self, sid: str, enrol: dt.date, last: dt.date) -> None:
         rng = self.rng

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
 
 from pydantic import Field, model_validator
 
+from abscopal.eligibility.language import Rule
 from abscopal.protocol._common import Identifier, StrictModel, problem, raise_if
 
 
@@ -29,8 +29,10 @@ class Criterion(StrictModel):
     id: str = Identifier
     kind: CriterionKind
     text: str = Field(min_length=1, description="Registry text, verbatim (Markdown escapes kept)")
-    rule: dict[str, Any] | None = Field(
-        default=None, description="Machine rule (eligibility rule language)"
+    rule: Rule | None = Field(
+        default=None,
+        description="Machine rule in the eligibility rule language (abscopal.eligibility), "
+        "validated when the protocol loads",
     )
     manual: bool = False
     manual_reason: str | None = None

@@ -1,6 +1,6 @@
 """The vocabulary of patient facts that protocol rules may reference.
 
-Cohort rules (and, later, eligibility rules) name facts by these keys; a rule naming a key
+Cohort rules and eligibility rules (``abscopal.eligibility``) name facts by these keys; a rule naming a key
 that is not here is rejected when the protocol loads. Versioned data, not code.
 """
 
@@ -20,7 +20,7 @@ class PatientField:
     unit: str | None = None
 
 
-PATIENT_FIELDS_VERSION = "1"
+PATIENT_FIELDS_VERSION = "2"
 
 PATIENT_FIELDS: dict[str, PatientField] = {
     f.name: f
@@ -45,5 +45,15 @@ PATIENT_FIELDS: dict[str, PatientField] = {
         PatientField("metastatic_lesion_count", "number", "Number of distant metastatic lesions"),
         PatientField("metastatic_organ_count", "number", "Number of organs with metastases"),
         PatientField("tumour_type", "text", "Primary tumour type / histology"),
+        PatientField(
+            "measurable_disease_recist", "bool", "At least one measurable lesion (RECIST 1.1)"
+        ),
+        PatientField("liver_metastasis_count", "number", "Number of liver metastases"),
+        PatientField("extrahepatic_disease", "bool", "Evidence of disease outside the liver"),
+        PatientField(
+            "progressed_after_immunotherapy",
+            "bool",
+            "Disease progression on or after immune checkpoint blockade",
+        ),
     )
 }

@@ -28,6 +28,16 @@ _UNION_TAGS = frozenset(
         "fisher_exact",
         "logrank",
         "unstated",
+        # eligibility rule language node kinds (abscopal.eligibility.language.RULE_KINDS)
+        "fact",
+        "measurement",
+        "age",
+        "creatinine_clearance",
+        "bsa",
+        "event",
+        "any",
+        "not",
+        "if",
     }
 )
 
@@ -131,7 +141,7 @@ def dump_protocol(protocol: Protocol) -> str:
     Every field is written, defaults included: union tags (``kind``, ``method``) have defaults
     yet are needed to read the document back, and an explicit file is easier to audit.
     """
-    data = json.loads(protocol.model_dump_json())
+    data = json.loads(protocol.model_dump_json(by_alias=True))
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 

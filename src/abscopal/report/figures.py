@@ -62,8 +62,9 @@ def waterfall(best: pd.DataFrame, *, title: str = "Best change in sum of diamete
     ax.set_ylabel("Best change from baseline (%)")
     ax.set_title(title)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in RESPONSE_COLOURS.values()]
-    ax.legend(handles, list(RESPONSE_COLOURS), ncol=6, fontsize=6, loc="upper right",
-              frameon=False)
+    # Below the axes: inside, the legend would cover the tallest bars.
+    ax.legend(handles, list(RESPONSE_COLOURS), ncol=6, fontsize=6, loc="upper center",
+              bbox_to_anchor=(0.5, -0.02), frameon=False)
     return fig
 
 

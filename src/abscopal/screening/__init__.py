@@ -1,0 +1,1 @@
+"""Screening (shell): single-patient reports and batch screening of OMOP CDM databases."""
