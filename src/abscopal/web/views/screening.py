@@ -67,6 +67,9 @@ def is_missing(field_name: str, missing: set[str]) -> bool:
     """Whether an input is named by a missing-data item (``"ecog"`` or ``"ecog on or after …"``;
     measurement inputs are ``m_<name>``)."""
     key = field_name[2:] if field_name.startswith("m_") else field_name
+    if "__" in key:  # a reference limit: missing when the engine asks for the range
+        name, limit = key.split("__", 1)
+        return any(m.startswith(f"{name} reference range") and limit.upper() in m for m in missing)
     return any(m == key or m.startswith(key + " ") for m in missing)
 
 
