@@ -64,9 +64,12 @@ def parse_answers(fields: list[plugins.InputField], form: dict[str, str]) -> tup
 
 
 def is_missing(field_name: str, missing: set[str]) -> bool:
-    """Whether an input is named by a missing-data item (``"ecog"`` or ``"ecog on or after …"``;
-    measurement inputs are ``m_<name>``)."""
-    key = field_name[2:] if field_name.startswith("m_") else field_name
+    """Whether an input is named by a missing-data item: a fact by its exact name, a measurement
+    input ``m_<name>`` by ``"<name> on or after …"`` / ``"<name> value …"``, a reference-limit
+    input by ``"<name> reference range (ULN|LLN …)"``."""
+    if not field_name.startswith("m_"):
+        return field_name in missing  # facts are named exactly
+    key = field_name[2:]
     if "__" in key:  # a reference limit: missing when the engine asks for the range
         name, limit = key.split("__", 1)
         return any(m.startswith(f"{name} reference range") and limit.upper() in m for m in missing)
