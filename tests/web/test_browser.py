@@ -146,14 +146,14 @@ def test_site_investigator_journey(browser: Any, server: tuple[str, Seeded]) -> 
     page.goto("/screening")
     _no_unlabelled_inputs(page)
     page.select_option("#f-trial", "all")
-    page.fill("#f-ecog", "1")
+    page.fill("#f-m_ecog", "1")
     page.select_option("#f-sex", "F")
     page.click("button:text('Check eligibility')")
     page.wait_for_selector("h2.trial-result")
     shown = page.locator("h2.trial-result").all_inner_texts()
     for rid in ("NCT05628038", "NCT06076135", "NCT06120127", "NCT06439888", "NCT07277777"):
         assert any(rid in s for s in shown), rid
-    assert page.input_value("#f-ecog") == "1"
+    assert page.input_value("#f-m_ecog") == "1"
     _shot(page, "02-screening-all-trials")
 
     # register, screen and enrol + randomise a subject of the randomised test trial

@@ -72,3 +72,66 @@ def test_lab_timepoint_uses_the_closest_lab_in_window() -> None:
     assert plugins.classify_lab_timepoint(labs, **kw) is True  # type: ignore[arg-type]
     assert plugins.classify_lab_timepoint(labs[1:], **kw) is False  # type: ignore[arg-type]
     assert plugins.classify_lab_timepoint([], **kw) is None  # type: ignore[arg-type]
+
+
+def test_engine_adapter_maps_the_engines_results() -> None:
+    """The adapter against a stand-in with the eligibility engine's documented API (the real
+    engine was checked by hand on the feat/eligibility branch; see docs/guides/web.md)."""
+    from dataclasses import dataclass
+    from enum import Enum
+
+    class V(Enum):
+        PASS = "pass"
+        MET = "met"
+        ELIGIBLE = "eligible"
+
+    @dataclass
+    class Spec:
+        name: str
+        unit: str
+
+    @dataclass
+    class Crit:
+        criterion_id: str = "inc01"
+        kind: str = "inclusion"
+        text: str = "Age \\>= 18"
+        status: V = V.MET
+        verdict: V = V.PASS
+        values: tuple[tuple[str, str], ...] = (("age_years", "65"),)
+        missing: tuple[str, ...] = ()
+        manual_reason: str | None = None
+
+    seen: dict[str, object] = {}
+
+    class Engine:
+        MEASUREMENTS = {"anc": Spec("anc", "10^9/L")}
+
+        def parse_patient(self, data: dict[str, object]) -> dict[str, object]:
+            seen["patient"] = data
+            return data
+
+        def evaluate_protocol(self, protocol: object, patient: object, *, as_of: dt.date) -> object:
+            @dataclass
+            class Result:
+                status: V = V.ELIGIBLE
+                criteria: tuple[Crit, ...] = (Crit(),)
+            return Result()
+
+    ev = plugins.EligibilityEngineEvaluator(Engine())
+    assert [f.name for f in ev.input_fields()][-1] == "m_anc"
+    out = ev.evaluate(object(), {"sex": "F", "ecog": "", "m_anc": 1.8}, as_of=dt.date(2026, 1, 2))  # type: ignore[arg-type]
+    assert out["status"] == "eligible"
+    assert out["criteria"] == [{"id": "inc01", "kind": "inclusion", "text": "Age >= 18", "status": "met",
+                                "verdict": "pass", "missing": [], "values": ["age_years: 65"], "reason": None}]
+    assert seen["patient"] == {"patient_id": "screening", "facts": {"sex": "F"},
+                               "measurements": [{"name": "anc", "value": 1.8, "unit": "10^9/L",
+                                                 "date": "2026-01-02"}]}
+
+
+def test_missing_data_names_match_inputs() -> None:
+    from abscopal.web.views.screening import is_missing
+
+    missing = {"ecog on or after 2025-12-13", "measurable_disease_recist"}
+    assert is_missing("m_ecog", missing) and not is_missing("ecog", missing)  # the engine asks for the measurement
+    assert is_missing("measurable_disease_recist", missing)
+    assert not is_missing("ecog_x", missing) and not is_missing("sex", missing)

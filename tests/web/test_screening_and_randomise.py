@@ -98,3 +98,34 @@ def test_not_eligible_snapshot_blocks_enrolment(client_for, seeded) -> None:  # 
     r = c.post(f"/trials/{t}/subjects/{sid}/randomise",
                data={"csrf_token": token, "enrolled_on": "2026-02-03", "action": "confirm"})
     assert r.status_code == 422 and "not eligible" in r.text
+
+
+def test_undecided_snapshot_blocks_enrolment(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
+    c = client_for("investigator")
+    t = seeded.trial_id
+    form = c.get(f"/trials/{t}/register").text
+    r = c.post(f"/trials/{t}/register", data={"csrf_token": csrf_of(form), "site_id": str(seeded.site_a),
+                                              "screening_id": "A-779"}, follow_redirects=False)
+    sid = int(r.headers["location"].rsplit("/", 1)[1])
+    screen = f"/trials/{t}/subjects/{sid}/screen"
+    token = csrf_of(c.get(screen).text)
+    c.post(screen, data={"csrf_token": token, "as_of": "2026-02-01", "action": "save"})  # nothing confirmed
+    r = c.post(f"/trials/{t}/subjects/{sid}/randomise",
+               data={"csrf_token": token, "enrolled_on": "2026-02-03", "action": "confirm"})
+    assert r.status_code == 422 and "undecided" in r.text
+
+
+def test_engine_results_and_missing_data_are_highlighted(client_for, world) -> None:  # type: ignore[no-untyped-def]
+    """With abscopal.eligibility: NCT06076135 inc01 (age 18-80) and inc02 (ECOG 0-2 within 28
+    days) are decided; inc04 needs measurable_disease_recist, whose input is highlighted."""
+    seeded, trials = world
+    c = client_for("coordinator")
+    token = csrf_of(c.get("/screening").text)
+    r = c.post("/screening", data={"csrf_token": token, "trial": str(trials["NCT06076135"]),
+                                   "as_of": "2026-01-10", "birth_date": "1960-05-01", "m_ecog": "1"})
+    assert r.status_code == 200
+    rows = dict(re.findall(r'<td>(inc0[124])</td>.*?<span class="badge (\w+)">', r.text, re.S))
+    assert rows == {"inc01": "pass", "inc02": "pass", "inc04": "to_confirm"}
+    assert "<strong>missing:</strong> measurable_disease_recist" in r.text
+    assert re.search(r'<div class="field missing">\s*<label for="f-measurable_disease_recist">', r.text)
+    assert not re.search(r'<div class="field missing">\s*<label for="f-m_ecog">', r.text)

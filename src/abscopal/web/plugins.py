@@ -10,7 +10,8 @@ Rules
 1. Without the eligibility engine every criterion is "to confirm" with the protocol's text; data
    a criterion's machine rule refers to that were not entered are listed as missing.
 2. With it, ``abscopal.eligibility.evaluate_protocol`` decides each criterion (met / not met /
-   unknown / manual) and names the missing data.
+   unknown / manual) and names the missing data. Measurements typed on the form are dated on
+   the screening date, in the catalogue's unit, with the lab's LLN/ULN when given.
 3. Labs are graded with ``abscopal.toxicity.grade_lab`` (``ctcae_v5``); the lab's ``test`` is the
    CTCAE term (e.g. "Lymphocyte count decreased").
 """
@@ -106,7 +107,10 @@ class ProtocolTextEvaluator:
                  as_of: dt.date) -> dict[str, Any]:
         rows = []
         for c in protocol.eligibility:
-            refs = sorted(set(_rule_refs(c.rule))) if c.rule else []
+            rule: Any = c.rule
+            if rule is not None and hasattr(rule, "model_dump"):
+                rule = rule.model_dump()
+            refs = sorted(set(_rule_refs(rule))) if rule else []
             missing = [r for r in refs if answers.get(r) in (None, "")]
             rows.append({"id": c.id, "kind": c.kind.value, "text": display_text(c.text),
                          "status": "manual" if c.manual else "not evaluated",
@@ -125,18 +129,29 @@ class EligibilityEngineEvaluator:
     def input_fields(self) -> list[InputField]:
         fields = _fact_fields()
         for spec in getattr(self.module, "MEASUREMENTS", {}).values():
-            fields.append(InputField(f"m_{spec.name}", spec.label if hasattr(spec, "label") else spec.name,
-                                     "number", getattr(spec, "unit", None), group="measurements"))
+            label = getattr(spec, "label", spec.name)
+            unit = getattr(spec, "unit", None)
+            fields.append(InputField(f"m_{spec.name}", label, "number", unit, group="measurements"))
+            if getattr(spec, "has_reference_range", False):
+                fields.append(InputField(f"m_{spec.name}__lln", f"{label}: lower limit of normal", "number",
+                                         unit, group="measurements"))
+                fields.append(InputField(f"m_{spec.name}__uln", f"{label}: upper limit of normal", "number",
+                                         unit, group="measurements"))
         return fields
 
     def evaluate(self, protocol: TrialProtocol, answers: Mapping[str, Any], *,
                  as_of: dt.date) -> dict[str, Any]:
         facts = {k: v for k, v in answers.items() if not k.startswith("m_") and v not in (None, "")}
-        measurements = [
-            {"name": k[2:], "value": v, "unit": getattr(self.module.MEASUREMENTS[k[2:]], "unit", None),
-             "date": as_of.isoformat()}
-            for k, v in answers.items() if k.startswith("m_") and v not in (None, "")
-        ]
+        measurements = []
+        for k, v in answers.items():
+            if not k.startswith("m_") or "__" in k or v in (None, ""):
+                continue
+            row = {"name": k[2:], "value": v, "unit": getattr(self.module.MEASUREMENTS[k[2:]], "unit", None),
+                   "date": as_of.isoformat()}
+            for suffix, key in (("__lln", "ref_low"), ("__uln", "ref_high")):
+                if answers.get(k + suffix) not in (None, ""):
+                    row[key] = answers[k + suffix]
+            measurements.append(row)
         patient = self.module.parse_patient({"patient_id": "screening", "facts": facts,
                                              "measurements": measurements})
         result = self.module.evaluate_protocol(protocol, patient, as_of=as_of)

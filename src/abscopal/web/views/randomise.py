@@ -108,6 +108,9 @@ def randomise(trial_id: int, subject_id: int, request: Request, session: Session
         errors["__all__"] = "screen the subject first: enrolment needs an eligibility snapshot"
     elif snapshot.eligible is False:
         errors["__all__"] = "the eligibility snapshot says not eligible; the subject cannot be enrolled"
+    elif snapshot.eligible is None:
+        errors["__all__"] = ("the eligibility snapshot is undecided: screen again and confirm every "
+                             "open criterion before enrolment")
     ctx["errors"] = errors
     if errors:
         return render(request, "randomise.html", ctx, status_code=422)

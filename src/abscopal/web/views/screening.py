@@ -63,9 +63,22 @@ def parse_answers(fields: list[plugins.InputField], form: dict[str, str]) -> tup
     return answers, errors
 
 
+def is_missing(field_name: str, missing: set[str]) -> bool:
+    """Whether an input is named by a missing-data item: a fact by its exact name, a measurement
+    input ``m_<name>`` by ``"<name> on or after …"`` / ``"<name> value …"``, a reference-limit
+    input by ``"<name> reference range (ULN|LLN …)"``."""
+    if not field_name.startswith("m_"):
+        return field_name in missing  # facts are named exactly
+    key = field_name[2:]
+    if "__" in key:  # a reference limit: missing when the engine asks for the range
+        name, limit = key.split("__", 1)
+        return any(m.startswith(f"{name} reference range") and limit.upper() in m for m in missing)
+    return any(m == key or m.startswith(key + " ") for m in missing)
+
+
 def _fields_ctx(fields: list[plugins.InputField], missing: set[str]) -> list[dict[str, Any]]:
     return [{"name": f.name, "label": f.label, "type": f.type, "unit": f.unit, "group": f.group,
-             "missing": f.name in missing} for f in fields]
+             "missing": is_missing(f.name, missing)} for f in fields]
 
 
 def _evaluate(session: Any, trials: list[Any], answers: dict[str, Any], as_of: dt.date) -> tuple[list[dict[str, Any]], set[str]]:
@@ -171,4 +184,4 @@ def screen_subject(trial_id: int, subject_id: int, request: Request, session: Se
         "result": result, "engine": evaluator.name}, status_code=422 if errors else 200)
 
 
-__all__ = ["parse_answers", "router", "snapshot_rows"]
+__all__ = ["is_missing", "parse_answers", "router", "snapshot_rows"]

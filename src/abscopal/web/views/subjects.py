@@ -84,7 +84,9 @@ def visit_calendar(protocol: Protocol, records: dict[str, Any], *, arm_id: str |
     """Due/overdue visits from the protocol's assessments (``abscopal.calendar``).
 
     Policy: a visit is done on the first unused record date of its kind (imaging: lesion
-    assessments; labs: labs) inside its window; the anchor dates come from the records.
+    assessments; labs: labs) inside its window; the anchor dates come from the records. Kinds
+    no record type tracks (AE review, QoL, biospecimens) are never called overdue: "past (not
+    tracked)".
     """
     anchors = _anchor_dates(records)
     actual_by_kind = {
@@ -107,13 +109,18 @@ def visit_calendar(protocol: Protocol, records: dict[str, Any], *, arm_id: str |
                     actual[(v.assessment_id, v.number)] = day
                     used.add(day)
                     break
+        tracked = assessment.kind.value in actual_by_kind
         for status in classify_visits(visits, actual_dates=actual, as_of=as_of):
             if status.state == "upcoming" and (status.visit.nominal_date - as_of).days > 60:
                 continue
+            state, flag = status.state.replace("_", " "), status.is_flagged
+            if not tracked and status.state == "overdue":
+                # No record type says this visit happened (e.g. AE review, QoL): not tracked.
+                state, flag = "past (not tracked)", False
             out.append({"assessment": assessment.description, "number": status.visit.number,
                         "nominal": status.visit.nominal_date.isoformat(),
                         "window": f"{status.visit.window_start.isoformat()} – {status.visit.window_end.isoformat()}",
-                        "state": status.state.replace("_", " "), "flag": status.is_flagged,
+                        "state": state, "flag": flag,
                         "actual": None if status.actual_date is None else status.actual_date.isoformat()})
     out.sort(key=lambda r: r["nominal"])
     return out
@@ -228,10 +235,17 @@ def timeline_plot(trial_id: int, subject_id: int, request: Request, session: Ses
     def day(d: dt.date) -> float:
         return float((d - start).days)
 
+    progression: set[str] = set()
+    if "lesion_assessment" in records:
+        view = response_view(data.protocol_of_trial(session, trial_of(request)), subject, records,
+                             field_visible=allowed(request, p, "rt_delivery"))
+        progression = {t["date"] for t in (view["result"] or {}).get("timepoints", [])
+                       if t["overall"] in ("PD", "iUPD", "iCPD")}
     lanes_src = [
         ("RT fractions", [(day(r.delivered_on), "rt") for r in records.get("rt_delivery", [])]),
         ("Drug cycles", [(day(r.administered_on), "drug") for r in records.get("drug_administration", [])]),
-        ("Assessments", [(day(a.assessed_on), "resp") for a in records.get("lesion_assessment", [])]),
+        ("Assessments", [(day(a.assessed_on), "pd" if a.assessed_on.isoformat() in progression else "resp")
+                         for a in records.get("lesion_assessment", [])]),
         ("Adverse events", [(day(r.onset_date), "ae") for r in records.get("adverse_event", [])]),
     ]
     if records.get("death"):
