@@ -82,6 +82,8 @@ async def _client(port: int, base: str, headers: dict[str, str], lab_id: int, un
                   reads: list[float], writes: list[float], acked: list[int], errors: list[str],
                   rng: random.Random, think_s: float) -> None:
     conn = Conn(port)
+    if think_s:
+        await asyncio.sleep(rng.random() * think_s)  # paced users arrive spread out, not as one burst
     try:
         while time.monotonic() < until:
             write = rng.random() < 0.2
@@ -116,6 +118,8 @@ async def _client(port: int, base: str, headers: dict[str, str], lab_id: int, un
 
 async def _baseline(port: int, until: float, lat: list[float], think_s: float, rng: random.Random) -> None:
     conn = Conn(port)
+    if think_s:
+        await asyncio.sleep(rng.random() * think_s)
     try:
         while time.monotonic() < until:
             t0 = time.perf_counter()
@@ -204,7 +208,8 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--think-ms", type=float, default=0.0,
                         help="Mean pause of each client between requests (0 = closed loop, saturating)")
-    parser.add_argument("--workers", type=int, default=2, help="Server worker processes")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="Server worker processes (default: 1 for SQLite, 2 for PostgreSQL)")
     args = parser.parse_args()
     think_s = args.think_ms / 1000
     results = []
@@ -212,13 +217,13 @@ def main() -> int:
         if backend == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 results.append(run_backend("sqlite", f"sqlite:///{tmp}/bench.db", clients=args.clients,
-                                           seconds=args.seconds, think_s=think_s, workers=args.workers))
+                                           seconds=args.seconds, think_s=think_s, workers=args.workers or 1))
         elif backend == "postgres":
             cluster = ThrowawayPostgres()
             cluster.start()
             try:
                 results.append(run_backend("postgres", cluster.create_database(), clients=args.clients,
-                                           seconds=args.seconds, think_s=think_s, workers=args.workers))
+                                           seconds=args.seconds, think_s=think_s, workers=args.workers or 2))
             finally:
                 cluster.stop()
         else:

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from abscopal.store.allocation import Allocator, FixedRatioAllocator
 from abscopal.store.db import Database
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationRegistry
 from abscopal.store.models import Subject, Trial
-from abscopal.store.permissions import Action, Role, can, is_blinded
+from abscopal.store.permissions import Action, Role, can, is_blinded, is_site_scoped
 from abscopal.store.repo import Principal
 
 SESSION_COOKIE = "abscopal_session"
@@ -40,6 +41,7 @@ class AppState:
     db: Database
     derivations: DerivationRegistry = field(default_factory=lambda: DEFAULT_REGISTRY)
     allocator: Allocator = field(default_factory=FixedRatioAllocator)
+    write_queue: asyncio.Lock | None = None
 
 
 def get_state(request: Request) -> AppState:
@@ -50,7 +52,20 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+async def write_turn(request: Request, state: StateDep) -> AsyncIterator[None]:
+    """SQLite: queue this process's writing requests on the event loop (never in worker threads,
+    which a waiting writer would otherwise pin while the writer holding the turn needs one)."""
+    if request.method in SAFE_METHODS or state.db.write_lock is None:
+        yield
+        return
+    if state.write_queue is None:
+        state.write_queue = asyncio.Lock()
+    async with state.write_queue:
+        yield
+
+
+def get_session(request: Request, state: StateDep,
+                _turn: Annotated[None, Depends(write_turn)]) -> Iterator[Session]:
     """A read session for safe methods, a write session (SQLite: BEGIN IMMEDIATE) otherwise.
 
     Write endpoints commit explicitly before returning, so a success response is only ever sent
@@ -86,17 +101,19 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         return cached  # type: ignore[no-any-return]
     raw = _bearer(request)
     if raw is not None:
-        user, _ = accounts.resolve_token(session, raw, kind="bearer")
+        who = accounts.identify_token(session, raw, kind="bearer")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise AuthenticationError("authentication required: send 'Authorization: Bearer <token>'")
-        user, token_row = accounts.resolve_token(session, cookie, kind="session")
-        if request.method not in SAFE_METHODS and not accounts.check_csrf(
-            token_row, request.headers.get(CSRF_HEADER)
+        who = accounts.identify_token(session, cookie, kind="session")
+        if request.method not in SAFE_METHODS and not accounts.csrf_matches(
+            who.csrf_token, request.headers.get(CSRF_HEADER)
         ):
             raise PermissionDeniedError(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
-    principal = Principal(user.id, user.username, Role(user.role), accounts.site_ids_of(session, user.id))
+    role = Role(who.role)
+    sites = accounts.site_ids_of(session, who.user_id) if is_site_scoped(role) else frozenset()
+    principal = Principal(who.user_id, who.username, role, sites)
     request.state.principal = principal
     request.state.is_admin = principal.role is Role.ADMIN
     request.state.blinded = is_blinded(principal.role, statistician_unblinded=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from abscopal.cli._common import console, err_console, handle_errors, print_json, read_text
-from abscopal.config import Settings
+
+if TYPE_CHECKING:
+    from abscopal.config import Settings
 
 db_app = typer.Typer(help="Trial database: create, migrate, first admin, password resets.",
                      no_args_is_help=True)
@@ -20,6 +22,9 @@ DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (defaul
 
 
 def _settings(db: str | None) -> Settings:
+    # Imported here so `abscopal protocol …` works without the service extra installed.
+    from abscopal.config import Settings
+
     return Settings(database_url=db) if db else Settings()
 
 

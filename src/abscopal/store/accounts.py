@@ -220,6 +220,43 @@ def resolve_token(session: Session, raw: str, *, kind: str) -> tuple[User, AuthT
     return user, row
 
 
+@dataclass(frozen=True)
+class TokenIdentity:
+    """The caller behind a live token, read with one column query (the per-request hot path)."""
+
+    user_id: int
+    username: str
+    role: str
+    csrf_token: str | None
+
+
+def identify_token(session: Session, raw: str, *, kind: str) -> TokenIdentity:
+    """Like :func:`resolve_token` but without loading ORM objects (used on every API request).
+
+    Raises
+    ------
+    AuthenticationError
+        Unknown, expired or revoked token, or inactive user.
+    """
+    row = session.execute(
+        select(AuthToken.user_id, AuthToken.revoked_at, AuthToken.expires_at, AuthToken.csrf_token,
+               User.username, User.role, User.is_active, User.deleted_at)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_digest(raw), AuthToken.kind == kind)
+    ).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.is_active \
+            or row.deleted_at is not None:
+        raise AuthenticationError("the token is invalid or expired; log in again")
+    return TokenIdentity(row.user_id, row.username, row.role, row.csrf_token)
+
+
+def csrf_matches(expected: str | None, supplied: str | None) -> bool:
+    """Constant-time comparison of a session's CSRF token with the one a request supplied."""
+    if not supplied or not expected:
+        return False
+    return hmac.compare_digest(expected, supplied)
+
+
 def site_ids_of(session: Session, user_id: int) -> frozenset[int]:
     """The sites a user is assigned to (one light query, no ORM relationship load)."""
     return frozenset(session.execute(select(UserSite.site_id).where(UserSite.user_id == user_id)).scalars())
@@ -258,10 +295,13 @@ def initialise(db: Database, settings: Settings, *, username: str = "admin") -> 
 
 __all__ = [
     "IssuedToken",
+    "TokenIdentity",
     "authenticate",
     "check_csrf",
     "create_user",
+    "csrf_matches",
     "generate_password",
+    "identify_token",
     "initialise",
     "issue_token",
     "password_hasher",

@@ -8,6 +8,7 @@ with the single writer (WAL). PostgreSQL runs at READ COMMITTED; the audit head 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,8 +29,12 @@ def make_engine(settings: Settings) -> Engine:
     """Create the engine for ``settings.database_url`` with the durability pragmas set."""
     url = settings.database_url
     if is_sqlite(url):
+        in_memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+        pool_args: dict[str, Any] = {} if in_memory else {"pool_size": settings.db_pool_size, "max_overflow": 20}
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000}
+            url,
+            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            **pool_args,
         )
         busy = int(settings.sqlite_busy_timeout_ms)
         sync = settings.sqlite_synchronous
@@ -58,16 +63,30 @@ def make_engine(settings: Settings) -> Engine:
 
 @dataclass
 class Database:
-    """An engine plus the two session factories the service uses (read and write)."""
+    """An engine plus the two session factories the service uses (read and write).
+
+    With SQLite, ``write_lock`` queues this process's writers in front of the database (fairly,
+    without holding pool connections) instead of letting them poll SQLite's busy handler.
+    """
 
     engine: Engine
     read: sessionmaker[Session]
     write: sessionmaker[Session]
+    write_lock: threading.Lock | None = None
+
+    @contextmanager
+    def write_turn(self) -> Iterator[None]:
+        """Wait for this process's turn to write (no-op for PostgreSQL)."""
+        if self.write_lock is None:
+            yield
+            return
+        with self.write_lock:
+            yield
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A write transaction: commit on success, roll back on any exception."""
-        with self.write() as session, session.begin():
+        with self.write_turn(), self.write() as session, session.begin():
             yield session
 
     @contextmanager
@@ -95,6 +114,7 @@ def open_database(settings: Settings) -> Database:
         engine=engine,
         read=sessionmaker(bind=engine, expire_on_commit=False),
         write=sessionmaker(bind=write_bind, expire_on_commit=False),
+        write_lock=threading.Lock() if is_sqlite(settings.database_url) else None,
     )
 
 
