@@ -149,12 +149,12 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (settings from the "
                                                               "environment; --db is passed on).")] = 1,
 ) -> None:
-    """Start the REST API (uvicorn). Put it behind a TLS-terminating proxy in production."""
+    """Start the REST API and the web UI (uvicorn). Put it behind a TLS-terminating proxy in
+    production."""
     import os
 
     import uvicorn
 
-    from abscopal.api.main import create_app
     from abscopal.store.db import open_database
     from abscopal.store.migrate import upgrade_database
 
@@ -165,10 +165,12 @@ def serve(
     if workers > 1:
         database.dispose()
         os.environ["ABSCOPAL_DATABASE_URL"] = settings.database_url  # read by each worker
-        uvicorn.run("abscopal.api.main:create_app", factory=True, host=host, port=port,
+        uvicorn.run("abscopal.web.app:app_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", access_log=False)
         return
-    app = create_app(settings, database=database)
+    from abscopal.web import create_web_app
+
+    app = create_web_app(settings, database=database)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

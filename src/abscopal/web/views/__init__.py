@@ -1,0 +1,1 @@
+"""One module per page family; each builds a plain context dict and renders one template."""
