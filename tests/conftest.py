@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pg_cluster import ThrowawayPostgres, postgres_binaries_or_explain  # noqa: E402
+
+# In CI, property tests run derandomised so a green run is reproducible; locally they explore
+# new examples on every run (and keep failures in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # Starlette's TestClient warns that it will move to httpx2 (not installed here); the warning is
 # about the test tool, not our code, so it is silenced once at import.

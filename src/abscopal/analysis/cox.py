@@ -186,7 +186,15 @@ class _PartialLikelihood:
         self.frac = (np.arange(k.shape[0]) - np.searchsorted(k, k, side="left")) / m[k]
 
     def evaluate(self, beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
-        """Log partial likelihood, score vector and information matrix at ``beta``."""
+        """Log partial likelihood, score vector and information matrix at ``beta``.
+
+        Far out along a monotone likelihood some risk-set weights underflow to 0; the result is
+        then non-finite, which the Newton loop treats as a step to halve (so no warning here).
+        """
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return self._evaluate(beta)
+
+    def _evaluate(self, beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         eta = self.x @ beta
         shift = float(eta.max())
         w = np.exp(eta - shift)
@@ -362,6 +370,8 @@ def compute_cox_ph(
             new_beta = beta + step
             new_ll, new_grad, new_info = model.evaluate(new_beta)
             halvings += 1
+        if not math.isfinite(new_ll) or new_ll < ll:
+            break  # no step improves a finite likelihood: keep the last finite estimate
         change = abs(1 - ll / new_ll) if new_ll != 0 else abs(new_ll - ll)
         beta, ll, grad, info = new_beta, new_ll, new_grad, new_info
         # The log-likelihood is flat near the optimum, so also require a tiny Newton step.

@@ -25,6 +25,7 @@ from abscopal.api.routes import (
 from abscopal.config import Settings
 from abscopal.store.allocation import Allocator, FixedRatioAllocator
 from abscopal.store.db import Database, open_database
+from abscopal.store.derivations import register_clinical_derivations
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationRegistry
 
 API_PREFIX = "/api/v1"
@@ -49,12 +50,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         An already-open database (tests); default: open ``settings.database_url``. The schema
         must be migrated first (``abscopal db upgrade``).
     derivations : DerivationRegistry, optional
-        Derivation hooks run on every write (default: the global registry).
+        Derivation hooks run on every write (default: the global registry, with the clinical
+        derivations of :mod:`abscopal.store.derivations` registered).
     allocator : Allocator, optional
         Arm allocation strategy (default: fixed-ratio permuted blocks).
     """
     settings = settings or Settings()
     db = database or open_database(settings)
+    if derivations is None:
+        register_clinical_derivations(DEFAULT_REGISTRY)  # RECIST/iRECIST and CTCAE on write
     app = FastAPI(
         title="abscopal trial service",
         version="1",
