@@ -173,3 +173,16 @@ def test_demo_accounts_are_site_scoped(loaded: Any) -> None:
     assert data is not None
     assert len(seen) == int((data.subjects["site_id"] == "S1").sum())
     assert isinstance(data.subjects, pd.DataFrame)
+
+
+def test_derivations_ran_on_every_write(loaded: Any) -> None:
+    # The service's own derivations (store.derive, store.derivations) ran on the demo writes,
+    # exactly as for real data: RECIST per lesion assessment, CTCAE per lab, cumulative RT dose.
+    _app, results, client, headers = loaded
+    for r in results:
+        out = _export(client, headers, r.trial_id)
+        for resource, hook in (("lesion_assessment", "response"), ("lab", "ctcae"),
+                               ("rt_delivery", "cumulative_dose")):
+            for row in out.get(resource, []):
+                derived = row["derived"] or {}
+                assert hook in derived and "error" not in derived[hook], (r.registry_id, resource, row)
