@@ -153,6 +153,7 @@ def test_browser_logs_in_with_the_printed_password_and_sees_the_trials(first_run
             page.click(f"text={TRIALS[2]}")
             page.wait_for_url(re.compile(r".*/trials/\d+$"))
             assert TRIALS[2] in page.content()
+            page.set_viewport_size({"width": 1280, "height": 1500})
             page.wait_for_load_state("networkidle")  # the SVG plots are <img> requests
             page.screenshot(path=str(TRIAL_SCREENSHOT))
             assert 0 < TRIAL_SCREENSHOT.stat().st_size < 300_000
