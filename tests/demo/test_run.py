@@ -45,7 +45,7 @@ class _Run:
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "abscopal.cli.main", "demo", "run", "--db", db_url,
-             "--port", str(port), "--max-screened", "3"],
+             "--port", str(port), "--max-screened", "5"],
             env=server_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -121,7 +121,7 @@ def test_first_run_prints_url_and_password_and_serves_five_trials(first_run: Any
     assert "admin account created" in run.output
     counts = _subject_counts(base, _token(base, password))
     assert sorted(counts) == list(TRIALS)
-    assert all(n == 3 for n in counts.values()), counts
+    assert all(n == 5 for n in counts.values()), counts
 
 
 def test_browser_logs_in_with_the_printed_password_and_sees_the_trials(first_run: Any) -> None:
@@ -145,7 +145,7 @@ def test_browser_logs_in_with_the_printed_password_and_sees_the_trials(first_run
             for i in range(5):
                 cells = rows.nth(i).locator("td").all_inner_texts()
                 seen[cells[0].strip()] = int(cells[3])
-            assert seen == dict.fromkeys(TRIALS, 3)
+            assert seen == dict.fromkeys(TRIALS, 5)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
             assert 0 < SCREENSHOT.stat().st_size < 300_000
