@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from abscopal.demo import SimulationSettings, simulate_trial
@@ -52,3 +55,35 @@ def test_lymphocytes_fall_more_after_sbrt_than_without_rt() -> None:
         lambda g: g["value"].min() / g["value"].iloc[0], include_groups=False)
     by_arm = nadir_ratio.groupby(arms[nadir_ratio.index].to_numpy()).median()
     assert by_arm["rt_io"] < by_arm["io"]
+
+
+def test_off_study_on_the_date_of_first_progression() -> None:
+    data = simulate_trial(two_arm_protocol(), SimulationSettings(seed=3))
+    new = data.lesion_measurements[data.lesion_measurements["lesion_id"] == "N1"]
+    first_pd = dict(zip(new["subject_id"], new["assessment_date"], strict=True))
+    assert first_pd  # some subjects progress
+    for row in data.subjects.to_dict("records"):
+        if row["subject_id"] in first_pd:
+            assert row["off_study_date"] == first_pd[row["subject_id"]]
+            assert row["off_study_reason"] == "progressive disease"
+        else:
+            assert row["off_study_date"] is None
+
+
+def test_allocate_hook_decides_the_arm_and_downstream_data_follow_it() -> None:
+    p = two_arm_protocol()
+    calls: list[tuple[str, object]] = []
+
+    def allocate(row: Mapping[str, Any], facts: dict[str, Any]) -> tuple[str, str | None]:
+        calls.append((str(row["subject_id"]), row["enrolment_date"]))
+        return p.arms[1].id, None  # always the second arm, whatever the simulator would draw
+
+    data = simulate_trial(p, SimulationSettings(seed=4, n_screened=20), allocate=allocate)
+    enrolled = data.subjects[data.subjects["enrolment_date"].notna()]
+    assert [c[0] for c in calls] == list(enrolled["subject_id"])
+    assert [c[1] for c in calls] == list(enrolled["enrolment_date"])
+    assert set(enrolled["arm_id"]) == {p.arms[1].id}
+    # Downstream data are those of the allocated arm's interventions only.
+    allowed = set(p.arms[1].interventions)
+    assert set(data.rt_fractions.get("intervention_id", pd.Series(dtype=object))) <= allowed
+    assert set(data.drug_admins.get("intervention_id", pd.Series(dtype=object))) <= allowed
