@@ -186,3 +186,10 @@ def test_derivations_ran_on_every_write(loaded: Any) -> None:
             for row in out.get(resource, []):
                 derived = row["derived"] or {}
                 assert hook in derived and "error" not in derived[hook], (r.registry_id, resource, row)
+
+
+def test_cli_default_size_is_the_loaders() -> None:
+    from abscopal.cli import demo as demo_cli
+    from abscopal.demo import load
+
+    assert demo_cli.DEFAULT_MAX_SCREENED == load.DEFAULT_MAX_SCREENED

@@ -14,6 +14,7 @@ app = typer.Typer(help="Demo: the five seed trials with simulated subjects, serv
                   no_args_is_help=True)
 
 DEFAULT_DB = "sqlite:///var/abscopal.sqlite"
+DEFAULT_MAX_SCREENED = 10  # == abscopal.demo.load.DEFAULT_MAX_SCREENED (imported lazily)
 DbOption = Annotated[str, typer.Option("--db", help="Database URL (embedded SQLite by default).")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Simulator seed.")]
 ScreenedOption = Annotated[int, typer.Option("--max-screened", min=1, max=200,
@@ -107,7 +108,7 @@ def run(
     host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     seed: SeedOption = 20261122,
-    max_screened: ScreenedOption = 12,
+    max_screened: ScreenedOption = DEFAULT_MAX_SCREENED,
     reset: ResetOption = False,
 ) -> None:
     """Create the database, the admin (first run: one-time password), load the demo, serve it."""
@@ -125,7 +126,7 @@ def run(
 def load(
     db: DbOption = DEFAULT_DB,
     seed: SeedOption = 20261122,
-    max_screened: ScreenedOption = 12,
+    max_screened: ScreenedOption = DEFAULT_MAX_SCREENED,
     reset: ResetOption = False,
     json_out: JsonFlag = False,
 ) -> None:

@@ -17,7 +17,7 @@ Rules
    (``simulate_trial(..., allocate=hook)``). Cohort facts (NCT05628038) and the simulator's
    stage (``facts.stage``, NCT06076135 / NCT06439888) go with the request; the demo serves with
    :class:`abscopal.store.staged.StagedAllocator` so staged protocols allocate within the stage.
-4. Size: at most ``max_screened`` candidates per trial (default 12, about 10 enrolled at a 20 %
+4. Size: at most ``max_screened`` candidates per trial (default 10, about 8 enrolled at a 20 %
    screen-failure rate) and labs every 6 weeks (plus the protocol's RT-anchored lab visits)
    instead of the simulator's 3 weeks, so all five trials (~20,000 API requests) load in under
    a minute on 2 cores: the API has no bulk endpoints and every record is one request.
@@ -69,7 +69,7 @@ with warnings.catch_warnings():
 
 API = "/api/v1"
 DEMO_SEED = 20261122
-DEFAULT_MAX_SCREENED = 12
+DEFAULT_MAX_SCREENED = 10
 DEMO_LAB_EVERY_DAYS = 42
 DEFAULT_WORKERS = 4
 
