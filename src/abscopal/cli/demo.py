@@ -117,7 +117,9 @@ def run(
     app, _settings, _summary = _prepare(db, seed=seed, max_screened=max_screened, reset=reset)
     _say("")
     _say(f"abscopal is serving at http://{host}:{port}/  (API: http://{host}:{port}/api/v1/docs)")
-    _say("Log in as admin; press Ctrl+C to stop.")
+    first_run = _summary["admin"]["password"] is not None
+    _say("Log in as admin with the one-time password printed above; press Ctrl+C to stop."
+         if first_run else "Log in as admin; press Ctrl+C to stop.")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
