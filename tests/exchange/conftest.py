@@ -78,5 +78,8 @@ def dicompyler_example() -> Path:
     cache = _cache_dir()
     reason = _fetch(cache)
     if reason is not None:
+        # CI has PyPI: there the comparison must run, so a missing download fails the suite.
+        if os.environ.get("CI"):
+            pytest.fail(f"dicompyler-core example data unavailable: {reason}")
         pytest.skip(f"dicompyler-core example data unavailable: {reason}")
     return cache
