@@ -43,9 +43,9 @@ def session() -> Iterator[Any]:
         import pyspark  # noqa: F401
     except ImportError:
         pytest.fail("pyspark is not installed: pip install -e '.[spark]' (part of '.[test]')")
-    from abscopal.screening.spark import create_local_session
+    from abscopal.screening.spark import SMALL_DATA_SPARK_CONF, create_local_session
 
-    spark = create_local_session()
+    spark = create_local_session(conf=SMALL_DATA_SPARK_CONF)
     yield spark
     spark.stop()
 
@@ -113,8 +113,8 @@ def test_time_limit_cancels_the_spark_query(session: Any, synth: SyntheticOmop,
                                             cdm_dir: Path) -> None:
     db = open_spark(cdm_dir, session=session)
     try:
-        query = compile_protocols([load_trial(i) for i in list_trial_ids()],
-                                  as_of=synth.as_of, dialect="spark")
+        query = compile_protocols([load_trial("NCT07277777")], as_of=synth.as_of,
+                                  dialect="spark")
         with pytest.raises(QueryTimeout, match="exceeded"):
             run_spark_query(db.connection, query, timeout_s=0.05)
     finally:
@@ -136,4 +136,22 @@ def test_bad_spark_location_is_a_clear_input_error(tmp_path: Path) -> None:
         open_database(f"spark://{tmp_path / 'missing'}")
     with pytest.raises(InputError, match="needs a configured SparkSession"):
         open_spark("s3a://bucket/cdm")
+    with pytest.raises(InputError, match="needs session="):
+        open_spark(None)
 
+
+
+def test_tables_already_in_the_session_catalog_are_used_and_kept(
+        session: Any, synth: SyntheticOmop, cdm_dir: Path) -> None:
+    for path in cdm_dir.glob("*.parquet"):
+        session.read.parquet(str(path)).createOrReplaceTempView(path.stem)
+    try:
+        db = open_spark(None, session=session)
+        assert db.has_concept_ancestor
+        result = screen_database(db, [load_trial("NCT07277777")], as_of=synth.as_of)[0]
+        assert len(result.person_id) == PATIENTS
+        db.close()
+        assert session.catalog.tableExists("person")  # the caller's views are not dropped
+    finally:
+        for path in cdm_dir.glob("*.parquet"):
+            session.catalog.dropTempView(path.stem)

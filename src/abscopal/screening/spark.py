@@ -16,6 +16,7 @@ To screen a data lake on a cluster, build the ``SparkSession`` yourself and pass
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,18 +36,21 @@ LOCAL_SPARK_CONF: Mapping[str, str] = {
     "spark.driver.memory": "1g",
     "spark.sql.shuffle.partitions": "1",
     "spark.sql.session.timeZone": "UTC",
-    # Measured on the 2-core development machine (600 patients, five protocols, one query,
-    # first run in a fresh JVM): the plan is wide and the data small, so compiling Java code
-    # for it (whole-stage and per-expression code generation, C2 JIT) and adaptive re-planning
-    # cost more than they save: JVM start 20 s -> 13 s, query 60 s -> 21 s. For a large lake
-    # pass your own session (or ``conf=``) with Spark's defaults.
+    "spark.log.level": "ERROR",
+}
+"""Configuration of the local session ``open_spark`` creates (override with ``conf=``)."""
+
+SMALL_DATA_SPARK_CONF: Mapping[str, str] = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.sql.adaptive.enabled": "false",
     "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-    "spark.log.level": "ERROR",
 }
-"""Configuration of the local session ``open_spark`` creates (override with ``conf=``)."""
+"""Overrides for small samples (tests, a few thousand patients): no Java code generation, no
+adaptive re-planning, C1-only JIT. The screening plan is wide and such data small, so compiling
+code costs more than it saves. Measured with ``benchmarks/screening_spark.py`` on the shared
+2-core machine: 600 patients, cold query 17.8 s vs 28.9 s with Spark's defaults; but 20,000
+patients, 49.5 s vs 37.9 s (warm 30.9 s vs 13.3 s) — so Spark's defaults stay the default."""
 
 _group_ids = itertools.count()
 
@@ -58,11 +62,13 @@ class SparkConnection:
     session: Any
     tables: set[str] = field(default_factory=set)
     owned: bool = True
+    views_owned: bool = True
 
     def close(self) -> None:
-        """Drop the views; stop the session only if ``open_spark`` created it."""
-        for table in sorted(self.tables):
-            self.session.catalog.dropTempView(table)
+        """Drop the views abscopal made; stop the session only if ``open_spark`` created it."""
+        if self.views_owned:
+            for table in sorted(self.tables):
+                self.session.catalog.dropTempView(table)
         self.tables.clear()
         if self.owned:
             self.session.stop()
@@ -82,6 +88,9 @@ def create_local_session(*, conf: Mapping[str, str] | None = None,
     except ImportError as exc:
         raise ScreeningError("Spark screening needs pyspark: pip install 'abscopal[spark]'"
                              ) from exc
+    if master.startswith("local"):
+        # the JVM inherits the environment: keep every socket it opens on loopback
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(master).appName("abscopal-screening")
     for key, value in {**LOCAL_SPARK_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
@@ -111,15 +120,17 @@ def _table_sources(location: str) -> dict[str, str]:
     return found
 
 
-def open_spark(location: str | Path, *, session: Any = None,
+def open_spark(location: str | Path | None, *, session: Any = None,
                conf: Mapping[str, str] | None = None) -> Any:
     """Register the OMOP Parquet tables at ``location`` as views; return a ``Database``.
 
     Parameters
     ----------
-    location : str or Path
+    location : str, Path or None
         Directory with ``<table>.parquet`` files or ``<table>/`` Parquet directories; with
-        ``session``, also any URI its file system reads (``s3a://bucket/cdm``).
+        ``session``, also any URI its file system reads (``s3a://bucket/cdm``). ``None``
+        (with ``session``): use the tables or views the session's catalog already has under
+        the CDM names (e.g. a metastore database set with ``USE``); they are not dropped.
     session : pyspark.sql.SparkSession, optional
         An existing session (e.g. on a cluster); default: a new local one.
     conf : mapping, optional
@@ -134,6 +145,14 @@ def open_spark(location: str | Path, *, session: Any = None,
     """
     from abscopal.screening.engine import Database
 
+    if location is None:
+        if session is None:
+            raise InputError("open_spark(None) needs session=: the tables come from its catalog")
+        present = {t for t in (*CDM_TABLES, "concept_ancestor")
+                   if session.catalog.tableExists(t)}
+        connection = SparkConnection(session, present, owned=False, views_owned=False)
+        return Database("spark", "spark", connection, "concept_ancestor" in present,
+                        "spark catalog")
     text = str(location)
     remote = "://" in text
     if remote and session is None:
