@@ -8,11 +8,13 @@ One SparkSession serves the whole module (JVM start-up dominates the run time).
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from abscopal.datasets import list_trial_ids, load_trial
@@ -155,3 +157,23 @@ def test_tables_already_in_the_session_catalog_are_used_and_kept(
     finally:
         for path in cdm_dir.glob("*.parquet"):
             session.catalog.dropTempView(path.stem)
+
+
+def test_cli_screens_spark_url_and_leaves_a_running_session_alone(
+        session: Any, cdm_dir: Path, synth: SyntheticOmop, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from abscopal.cli.main import app
+
+    out = tmp_path / "candidates.parquet"
+    result = CliRunner().invoke(app, [
+        "screen", "omop", "--db", f"spark://{cdm_dir}", "--protocol", "NCT07277777",
+        "--as-of", synth.as_of.isoformat(), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    (trial,) = doc["trials"]
+    assert trial["registry_id"] == "NCT07277777" and trial["persons"] == PATIENTS
+    assert sum(trial["trial_status"].values()) == PATIENTS
+    assert pq.read_table(out).num_rows == PATIENTS
+    # the CLI found this module's session running: it used it and did not stop it
+    assert session.sql("SELECT 1 AS one").collect()[0]["one"] == 1

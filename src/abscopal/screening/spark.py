@@ -101,6 +101,14 @@ def create_local_session(*, conf: Mapping[str, str] | None = None,
                              f"{exc}") from exc
 
 
+def _active_session() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None
+    return SparkSession.getActiveSession()
+
+
 def _table_sources(location: str) -> dict[str, str]:
     """Where each table's Parquet lives: ``<table>.parquet`` file or ``<table>/`` directory.
 
@@ -161,8 +169,10 @@ def open_spark(location: str | Path | None, *, session: Any = None,
     if not remote and not Path(text).is_dir():
         raise InputError(f"'--db spark:///DIR' must name an existing directory of OMOP "
                          f"Parquet files (got {text!r})")
-    owned = session is None
-    spark = create_local_session(conf=conf) if owned else session
+    # getOrCreate() would hand back a session already running in this process: use it,
+    # but leave it running on close (its owner stops it)
+    owned = session is None and _active_session() is None
+    spark = session if session is not None else create_local_session(conf=conf)
     connection = SparkConnection(spark, owned=owned)
     try:
         for table, source in _table_sources(text).items():
