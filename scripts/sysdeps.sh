@@ -3,6 +3,7 @@
 #   PostgreSQL server  -> real-database tests (started by the tests themselves, on loopback)
 #   chromium           -> browser tests of the web UI (Playwright with executable_path)
 #   pango/fonts        -> weasyprint PDF rendering; poppler-utils -> PDF page to PNG checks
+#   Java runtime       -> pyspark's local session (Spark SQL screening tests; Spark 4 needs 17+)
 # Set ABSCOPAL_SKIP_SYSDEPS=1 to skip (the tests that need a missing piece then fail loudly).
 set -euo pipefail
 [ "${ABSCOPAL_SKIP_SYSDEPS:-0}" = "1" ] && exit 0
@@ -13,6 +14,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

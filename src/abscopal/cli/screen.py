@@ -107,7 +107,8 @@ def patient(
 @handle_errors
 def omop(
     db: Annotated[str, typer.Option("--db", help="duckdb:///file, a Parquet directory, "
-                                    "or postgresql://...")],
+                                    "postgresql://..., or spark:///DIR (Parquet read by a "
+                                    "local Spark session)")],
     protocol: ProtocolOpt,
     as_of: Annotated[str, typer.Option("--as-of", help="Screening date YYYY-MM-DD.")],
     out: Annotated[str | None, typer.Option("--out", help="Write candidates (Parquet).")] = None,

@@ -8,7 +8,10 @@ Supported databases:
   DuckDB with one view per table; the files are only read);
 * PostgreSQL: ``postgresql://user@host:port/db[?options]`` (session forced read-only with
   ``default_transaction_read_only`` and limited by ``statement_timeout``), optionally with a
-  schema: ``--schema cdm`` sets ``search_path``.
+  schema: ``--schema cdm`` sets ``search_path``;
+* Spark SQL: ``spark:///dir`` — a directory of OMOP Parquet files (one ``<table>.parquet``
+  file or directory per table) read by a local SparkSession (``local[1]``, UI off, bound to
+  loopback) as temporary views; see :mod:`abscopal.screening.spark`.
 """
 
 from __future__ import annotations
@@ -70,6 +73,13 @@ def open_database(url: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
         raise InputError(f"'timeout_s' must be > 0 (got {timeout_s})")
     if url.startswith(("postgresql://", "postgres://")):
         return _open_postgres(url, timeout_s=timeout_s, schema=schema)
+    if url.startswith("spark://"):
+        from abscopal.screening.spark import open_spark
+
+        db = open_spark(url[len("spark://"):])
+        assert isinstance(db, Database)
+        _check_tables(db, set(db.connection.tables))
+        return db
     path_text = url
     for prefix in ("duckdb://", "parquet://"):
         if url.startswith(prefix):
@@ -143,10 +153,14 @@ def run_query(db: Database, query: CompiledQuery, *, timeout_s: float = DEFAULT_
     ------
     QueryTimeout
         The query ran longer than ``timeout_s`` (DuckDB: interrupted by a timer thread;
-        PostgreSQL: ``statement_timeout``).
+        PostgreSQL: ``statement_timeout``; Spark: a timer cancels the job group).
     """
     if query.dialect != db.dialect:
         raise InputError(f"query compiled for {query.dialect!r}, database is {db.dialect!r}")
+    if db.dialect == "spark":
+        from abscopal.screening.spark import run_spark_query
+
+        return run_spark_query(db.connection, query, timeout_s=timeout_s)
     if db.dialect == "duckdb":
         import duckdb
 
