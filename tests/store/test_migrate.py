@@ -16,8 +16,8 @@ from service_support import fast_settings
 def test_upgrade_reaches_head_and_is_idempotent(tmp_path: Path) -> None:
     db = open_database(fast_settings(f"sqlite:///{tmp_path / 'm.db'}"))
     assert current_revision(db.engine) is None
-    assert upgrade_database(db.engine) == head_revision(db.engine) == "0001"
-    assert upgrade_database(db.engine) == "0001"
+    assert upgrade_database(db.engine) == head_revision(db.engine) == "0003"
+    assert upgrade_database(db.engine) == "0003"
     db.dispose()
 
 

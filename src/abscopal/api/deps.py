@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from abscopal.config import Settings
 from abscopal.errors import AuthenticationError, NotFoundError, PermissionDeniedError
 from abscopal.store import accounts
-from abscopal.store.allocation import Allocator, FixedRatioAllocator
+from abscopal.store.allocation import Allocator
 from abscopal.store.db import Database
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationRegistry
 from abscopal.store.models import Subject, Trial
 from abscopal.store.permissions import Action, Role, can, is_blinded, is_site_scoped
+from abscopal.store.randomiser import ProtocolAllocator
 from abscopal.store.repo import Principal
 
 SESSION_COOKIE = "abscopal_session"
@@ -40,7 +41,7 @@ class AppState:
     settings: Settings
     db: Database
     derivations: DerivationRegistry = field(default_factory=lambda: DEFAULT_REGISTRY)
-    allocator: Allocator = field(default_factory=FixedRatioAllocator)
+    allocator: Allocator = field(default_factory=ProtocolAllocator)
     write_queue: asyncio.Lock | None = None
 
 
