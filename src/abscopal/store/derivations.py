@@ -177,4 +177,5 @@ def register_clinical_derivations(registry: DerivationRegistry = DEFAULT_REGISTR
     """Register the RECIST/iRECIST and CTCAE hooks (idempotent)."""
     registry.register("lesion_assessments", derive_lesion_response, name="response",
                       rule_version=RECIST_RULE_VERSION)
-    registry.register("labs", derive_lab_grade, name="ctcae", rule_version=CTCAE_RULE_VERSION)
+    registry.register("labs", derive_lab_grade, name="ctcae", rule_version=CTCAE_RULE_VERSION,
+                      uses_history=False)

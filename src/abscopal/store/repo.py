@@ -155,7 +155,7 @@ def _run_derivations(session: Session, row: AuditedMixin, registry: DerivationRe
     others = session.execute(
         select(model).where(model.subject_id == row.subject_id, model.deleted_at.is_(None),
                             model.id != row.id).order_by(model.id)
-    ).scalars()
+    ).scalars() if registry.needs_history(table) else ()
     version = session.get(ProtocolVersion, row.protocol_version_id)
     assert version is not None
     ctx = DerivationContext(
