@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
@@ -162,12 +163,14 @@ def run_backend(name: str, url: str, *, clients: int, seconds: float, think_s: f
         before = set(session.execute(select(Lab.id)).scalars())
     port = free_port()
     proc = start_server(url, port, workers=workers)
+    load_before = os.getloadavg()
     try:
         out = asyncio.run(drive(port, s.trial_id, s.subject_a, s.records["lab"], s.tokens["investigator"],
                                 clients=clients, seconds=seconds, think_s=think_s))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    load_after = os.getloadavg()
     with db.reading() as session:
         after = set(session.execute(select(Lab.id)).scalars())
     db.dispose()
@@ -183,6 +186,7 @@ def run_backend(name: str, url: str, *, clients: int, seconds: float, think_s: f
         "seconds": seconds,
         "think_ms": think_s * 1000,
         "workers": workers,
+        "loadavg_1min_before_after": f"{load_before[0]:.2f} / {load_after[0]:.2f} ({os.cpu_count()} cpus)",
         "baseline_health_rps": round(out["baseline_rps"], 1),  # type: ignore[arg-type]
         "baseline_health_p50_ms": round(out["baseline_p50"], 1),  # type: ignore[arg-type]
         "baseline_health_p99_ms": round(out["baseline_p99"], 1),  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ def test_upgrade_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'b.db'}"
     for _ in range(2):
         code, out = invoke("db", "upgrade", "--db", url, "--json")
-        assert code == 0 and json.loads(out) == {"revision": "0001"}
+        assert code == 0 and json.loads(out) == {"revision": "0003"}
 
 
 def test_audit_verify_passes_then_catches_an_edited_row(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from service_support import fast_settings
 def test_upgrade_reaches_head_and_is_idempotent(tmp_path: Path) -> None:
     db = open_database(fast_settings(f"sqlite:///{tmp_path / 'm.db'}"))
     assert current_revision(db.engine) is None
-    assert upgrade_database(db.engine) == head_revision(db.engine) == "0001"
-    assert upgrade_database(db.engine) == "0001"
+    assert upgrade_database(db.engine) == head_revision(db.engine) == "0003"
+    assert upgrade_database(db.engine) == "0003"
     db.dispose()
 
 
@@ -37,4 +37,24 @@ def test_sqlite_pragmas_are_set(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    db.dispose()
+
+
+def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    from abscopal.store.migrate import _config
+
+    db = open_database(fast_settings(f"sqlite:///{tmp_path / 'dn.db'}"))
+    upgrade_database(db.engine)
+    cfg = _config(db.engine)
+    with db.engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0001")
+    assert current_revision(db.engine) == "0001"
+    with db.engine.connect() as conn:
+        columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(lesion_measurements)")}
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "in_field" not in columns and "stage_gates" not in tables
+    assert upgrade_database(db.engine) == "0003"
     db.dispose()

@@ -29,7 +29,7 @@ def pg(postgres_url: str) -> Iterator[Seeded]:
 
 
 def test_migrations_reach_head(pg: Seeded) -> None:
-    assert current_revision(pg.db.engine) == head_revision(pg.db.engine) == "0001"
+    assert current_revision(pg.db.engine) == head_revision(pg.db.engine) == "0003"
     with pg.db.reading() as session:
         assert verify_audit(session).ok
 

@@ -40,6 +40,14 @@ def test_in_field_matches_rt_target_to_label_or_organ() -> None:
     assert derive.in_field_labels([], lesions) == frozenset()
 
 
+def test_recorded_in_field_wins_over_the_name_match() -> None:
+    lesions = [{"lesion_label": "T1", "organ": "liver", "in_field": None},
+               {"lesion_label": "T1", "organ": "liver", "in_field": False},  # recorded later: out
+               {"lesion_label": "T2", "organ": "lung", "in_field": True},   # recorded: in
+               {"lesion_label": "N1", "organ": "liver"}]                    # not recorded: fallback
+    assert derive.in_field_labels(["liver"], lesions) == frozenset({"T2", "N1"})
+
+
 def _assessment(day: str, *rows: tuple[str, str, float | None, str | None]) -> dict[str, object]:
     return {"assessed_on": dt.date.fromisoformat(day), "timepoint": day, "criteria": "recist_1_1",
             "lesions": [{"lesion_label": label, "category": cat, "organ": "liver", "is_nodal": False,

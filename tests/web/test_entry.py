@@ -191,3 +191,25 @@ def test_ctcae_term_search_partial(client_for) -> None:  # type: ignore[no-untyp
     text = client_for("investigator").get("/ctcae/terms", params={"q": "fatig"}).text
     assert "<strong>Fatigue</strong>" in text and "grades 1, 2, 3" in text
     assert "No CTCAE v5.0 term" in client_for("investigator").get("/ctcae/terms", params={"q": "zzqq"}).text
+
+
+def test_in_field_select_is_saved_and_hidden_from_the_blinded_reviewer(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
+    from abscopal.store.models import LesionAssessment
+
+    c = client_for("investigator")
+    url = f"/trials/{seeded.trial_id}/subjects/{seeded.subject_a}/lesion-assessments/new"
+    form = c.get(url).text
+    assert '<label class="sr-only" for="lesion-0-in_field">Lesion 1 inside an irradiated field</label>' in form
+    data = _lesion_form("2026-06-01", "week 24", [("T1", "target", "liver", "20"), ("T9", "target", "lung", "15")])
+    data |= {"lesion-0-in_field": "yes", "lesion-1-in_field": "no"}
+    r = _post(c, url, data)
+    assert r.status_code == 303, r.text
+    saved_id = int(r.headers["location"].split("lesion-assessments:")[1].split("#")[0])
+    with seeded.db.reading() as session:
+        row = session.get(LesionAssessment, saved_id)
+        assert row is not None
+        assert {m.lesion_label: m.in_field for m in row.lesions} == {"T1": True, "T9": False}
+    reviewer = client_for("imaging_reviewer")
+    edit = reviewer.get(f"/trials/{seeded.trial_id}/subjects/{seeded.subject_a}/lesion-assessments/{saved_id}/edit")
+    assert edit.status_code == 200
+    assert "in_field" not in edit.text and "In RT field" not in edit.text

@@ -11,21 +11,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from abscopal.config import Settings
 from abscopal.errors import AuthenticationError, NotFoundError, PermissionDeniedError
 from abscopal.store import accounts
-from abscopal.store.allocation import Allocator, FixedRatioAllocator
+from abscopal.store.allocation import Allocator
 from abscopal.store.db import Database
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationRegistry
 from abscopal.store.models import Subject, Trial
 from abscopal.store.permissions import Action, Role, can, is_blinded, is_site_scoped
+from abscopal.store.randomiser import ProtocolAllocator
 from abscopal.store.repo import Principal
 
 SESSION_COOKIE = "abscopal_session"
@@ -40,7 +43,7 @@ class AppState:
     settings: Settings
     db: Database
     derivations: DerivationRegistry = field(default_factory=lambda: DEFAULT_REGISTRY)
-    allocator: Allocator = field(default_factory=FixedRatioAllocator)
+    allocator: Allocator = field(default_factory=ProtocolAllocator)
     write_queue: asyncio.Lock | None = None
 
 
@@ -64,21 +67,32 @@ async def write_turn(request: Request, state: StateDep) -> AsyncIterator[None]:
         yield
 
 
-def get_session(request: Request, state: StateDep,
-                _turn: Annotated[None, Depends(write_turn)]) -> Iterator[Session]:
+def _finish(session: Session) -> None:
+    if session.in_transaction():
+        session.rollback()
+    session.close()
+
+
+async def get_session(request: Request, state: StateDep,
+                      _turn: Annotated[None, Depends(write_turn)]) -> AsyncIterator[Session]:
     """A read session for safe methods, a write session (SQLite: BEGIN IMMEDIATE) otherwise.
 
     Write endpoints commit explicitly before returning, so a success response is only ever sent
     for committed data; anything else is rolled back here.
+
+    Created on the event loop (a Session does no I/O until its first query), so a request does not
+    pay a worker-thread hop to open it; closing it is an in-process call on SQLite and goes to a
+    worker thread on a networked database.
     """
     factory = state.db.read if request.method in SAFE_METHODS else state.db.write
     session = factory()
     try:
         yield session
     finally:
-        if session.in_transaction():
-            session.rollback()
-        session.close()
+        if state.db.write_lock is not None:
+            _finish(session)
+        else:
+            await run_in_threadpool(_finish, session)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -96,6 +110,10 @@ def _bearer(request: Request) -> str | None:
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
     """The authenticated caller (401 if none)."""
+    return _principal(request, session)
+
+
+def _principal(request: Request, session: Session) -> Principal:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -112,8 +130,8 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         ):
             raise PermissionDeniedError(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
     role = Role(who.role)
-    sites = accounts.site_ids_of(session, who.user_id) if is_site_scoped(role) else frozenset()
-    principal = Principal(who.user_id, who.username, role, sites)
+    principal = Principal(who.user_id, who.username, role,
+                          who.site_ids if is_site_scoped(role) else frozenset())
     request.state.principal = principal
     request.state.is_admin = principal.role is Role.ADMIN
     request.state.blinded = is_blinded(principal.role, statistician_unblinded=False)
@@ -138,9 +156,22 @@ def require(resource: str, action: Action | str) -> Any:
     """Dependency factory: the caller must be allowed ``action`` on ``resource`` (see module doc)."""
     act = Action(action)
 
-    def check(request: Request, principal: CurrentUser, session: SessionDep) -> Principal:
+    def check(request: Request, session: SessionDep) -> Principal:
+        # Authentication, permission and path objects in one worker-thread call (each sync
+        # dependency costs a thread hop under load).
+        principal = _principal(request, session)
         trial_id = _int_param(request, "trial_id")
-        trial = session.get(Trial, trial_id) if trial_id is not None else None
+        subject_id = _int_param(request, "subject_id")
+        trial: Trial | None = None
+        subject: Subject | None = None
+        if trial_id is not None and subject_id is not None:
+            both = session.execute(
+                select(Trial, Subject).outerjoin(Subject, Subject.id == subject_id)
+                .where(Trial.id == trial_id)).first()
+            if both is not None:
+                trial, subject = both
+        elif trial_id is not None:
+            trial = session.get(Trial, trial_id)
         blinded = is_blinded(principal.role, statistician_unblinded=bool(trial and trial.statistician_unblinded))
         request.state.blinded = blinded
         if not can(principal.role, resource, act, blinded=blinded):
@@ -151,9 +182,7 @@ def require(resource: str, action: Action | str) -> Any:
             if trial is None or trial.deleted_at is not None:
                 raise NotFoundError(f"trial {trial_id} not found")
             request.state.trial = trial
-        subject_id = _int_param(request, "subject_id")
         if subject_id is not None:
-            subject = session.get(Subject, subject_id)
             if (subject is None or subject.deleted_at is not None or subject.trial_id != trial_id
                     or not principal.sees_site(subject.site_id)):
                 raise NotFoundError(f"subject {subject_id} not found in this trial")

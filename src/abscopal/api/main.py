@@ -18,21 +18,23 @@ from abscopal.api.routes import (
     export,
     records,
     sites,
+    stages,
     subjects,
     trials,
     users,
 )
 from abscopal.config import Settings
-from abscopal.store.allocation import Allocator, FixedRatioAllocator
+from abscopal.store.allocation import Allocator
 from abscopal.store.db import Database, open_database
 from abscopal.store.derivations import register_clinical_derivations
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationRegistry
+from abscopal.store.randomiser import ProtocolAllocator
 
 API_PREFIX = "/api/v1"
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router, sites.router, users.router, trials.router, subjects.router, enrolment.router,
-    records.router, audit.router, export.router,
+    stages.router, records.router, audit.router, export.router,
 )
 """Every router of the API, mounted under ``API_PREFIX`` (the route table tests walk this)."""
 
@@ -53,7 +55,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         Derivation hooks run on every write (default: the global registry, with the clinical
         derivations of :mod:`abscopal.store.derivations` registered).
     allocator : Allocator, optional
-        Arm allocation strategy (default: fixed-ratio permuted blocks).
+        Arm allocation strategy (default: :class:`~abscopal.store.randomiser.ProtocolAllocator`,
+        the protocol's own design: stages, cohorts, stratified permuted blocks).
     """
     settings = settings or Settings()
     db = database or open_database(settings)
@@ -71,7 +74,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.abscopal = AppState(settings=settings, db=db,
                                   derivations=derivations or DEFAULT_REGISTRY,
-                                  allocator=allocator or FixedRatioAllocator())
+                                  allocator=allocator or ProtocolAllocator())
     install_error_handlers(app)
     app.router.route_class = ShapedRoute
 

@@ -233,6 +233,49 @@ class EnrolmentOut(BaseModel):
     allocation: AllocationPublic
 
 
+class StageGateIn(In):
+    """Counts for the open stage's gate (``randomisation.evaluate_stage_gate``) and the
+    recorded decision where the rule needs one."""
+
+    evaluable: SmallInt
+    responses: SmallInt | None = None
+    dlts: SmallInt | None = None
+    decision: bool | None = Field(default=None, description="The recorded decision (True = continue)")
+    reason: Reason
+
+
+class StageGatePublic(Out):
+    id: int
+    stage_id: str
+    status: str
+    opened_stage_id: str | None
+    evaluable: int
+    responses: int | None
+    dlts: int | None
+    decision: bool | None
+    reasons: list[str]
+    rule_version: str
+    reason_text: str
+    created_at: dt.datetime
+    created_by: int | None
+
+
+class StagePublic(BaseModel):
+    stage_id: str
+    label: str
+    size: int | None
+    decision_rule: str | None
+    method: str
+
+
+class StagesOut(BaseModel):
+    open_stage_id: str | None
+    allocated_in_open_stage: int
+    enrolment_stopped: bool
+    stages: list[StagePublic]
+    gates: list[StageGatePublic]
+
+
 class UnblindingIn(In):
     reason: Reason
 
@@ -379,6 +422,9 @@ class LesionIn(In):
     is_nodal: bool = False
     diameter_mm: Annotated[float, Field(ge=0, le=2000, allow_inf_nan=False)] | None = None
     status: Literal["present", "absent", "unequivocal_progression", "not_evaluable"] | None = None
+    in_field: bool | None = Field(
+        default=None, description="Inside an irradiated field (None: not recorded). Omitted on an "
+        "update, the stored value is kept. Hidden from blinded roles (it reveals the RT arm).")
 
 
 class LesionPublic(Out):
@@ -388,6 +434,7 @@ class LesionPublic(Out):
     is_nodal: bool
     diameter_mm: float | None
     status: str | None
+    in_field: bool | None = None
     deleted_at: dt.datetime | None
 
 

@@ -228,6 +228,7 @@ class TokenIdentity:
     username: str
     role: str
     csrf_token: str | None
+    site_ids: frozenset[int] = frozenset()
 
 
 def identify_token(session: Session, raw: str, *, kind: str) -> TokenIdentity:
@@ -238,16 +239,19 @@ def identify_token(session: Session, raw: str, *, kind: str) -> TokenIdentity:
     AuthenticationError
         Unknown, expired or revoked token, or inactive user.
     """
-    row = session.execute(
+    rows = session.execute(
         select(AuthToken.user_id, AuthToken.revoked_at, AuthToken.expires_at, AuthToken.csrf_token,
-               User.username, User.role, User.is_active, User.deleted_at)
+               User.username, User.role, User.is_active, User.deleted_at, UserSite.site_id)
         .join(User, User.id == AuthToken.user_id)
+        .outerjoin(UserSite, UserSite.user_id == User.id)
         .where(AuthToken.token_hash == token_digest(raw), AuthToken.kind == kind)
-    ).first()
+    ).all()  # one row per assigned site (one row with site_id NULL when none): one round trip
+    row = rows[0] if rows else None
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.is_active \
             or row.deleted_at is not None:
         raise AuthenticationError("the token is invalid or expired; log in again")
-    return TokenIdentity(row.user_id, row.username, row.role, row.csrf_token)
+    sites = frozenset(r.site_id for r in rows if r.site_id is not None)
+    return TokenIdentity(row.user_id, row.username, row.role, row.csrf_token, sites)
 
 
 def csrf_matches(expected: str | None, supplied: str | None) -> bool:

@@ -45,6 +45,7 @@ class AllocationRequest:
     facts: Mapping[str, Any]
     prior: tuple[tuple[str, str], ...]  # (stratum_key, arm_id) of earlier allocations, in order
     sequence: ConcealedSequence
+    stage_id: str | None = None  # the trial's open stage (None: the protocol has no stages)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from abscopal.store.models import (
     AuditEntry,
     AuditHead,
     LesionAssessment,
+    LesionMeasurement,
     Subject,
     User,
     utcnow,
@@ -59,24 +60,28 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
 
 
+def _lesion_image(m: LesionMeasurement) -> dict[str, Any]:
+    image = {
+        "lesion_label": m.lesion_label,
+        "category": m.category,
+        "organ": m.organ,
+        "is_nodal": m.is_nodal,
+        "diameter_mm": m.diameter_mm,
+        "status": m.status,
+        "deleted_at": _jsonable(m.deleted_at),
+    }
+    if m.in_field is not None:  # only when recorded: images audited before migration 0003 still match
+        image["in_field"] = m.in_field
+    return image
+
+
 def snapshot(row: AuditedMixin) -> dict[str, Any]:
     """The audited image of a row: every column (minus excluded ones) plus owned children."""
     table = row.__table__  # type: ignore[attr-defined]
     excluded = _EXCLUDED_COLUMNS.get(table.name, frozenset())
     image = {c.name: _jsonable(getattr(row, c.key)) for c in table.columns if c.name not in excluded}
     if isinstance(row, LesionAssessment):
-        image["lesions"] = [
-            {
-                "lesion_label": m.lesion_label,
-                "category": m.category,
-                "organ": m.organ,
-                "is_nodal": m.is_nodal,
-                "diameter_mm": m.diameter_mm,
-                "status": m.status,
-                "deleted_at": _jsonable(m.deleted_at),
-            }
-            for m in sorted(row.lesions, key=lambda m: m.lesion_label)
-        ]
+        image["lesions"] = [_lesion_image(m) for m in sorted(row.lesions, key=lambda m: m.lesion_label)]
     if isinstance(row, User):
         image["site_ids"] = row.site_ids
     return image

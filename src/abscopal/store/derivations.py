@@ -6,7 +6,8 @@ read-only ``derived`` column and audited with the data it came from.
 
 - ``lesion_assessments`` → ``recist``: the RECIST 1.1 timepoint response at this assessment, the
   best overall response so far (confirmed and unconfirmed) and the engine's reasons; plus
-  ``irecist`` when the protocol lists iRECIST among its endpoint criteria. The subject's whole
+  ``irecist`` when the protocol lists iRECIST among its endpoint criteria, and ``abscopal`` (the
+  out-of-field analysis) once lesions carry ``in_field``. The subject's whole
   lesion history (all live assessments) is re-evaluated, because a timepoint response depends on
   baseline and nadir (RECIST 1.1 §4.3).
 - ``labs`` → ``ctcae``: the CTCAE v5.0 grade of the value against the lab's own reference range,
@@ -29,23 +30,37 @@ from abscopal.report.derive import (
     default_response_params,
     uses_irecist,
 )
-from abscopal.response import derive_response_summary
+from abscopal.response import (
+    PatientRecord,
+    ResponseParams,
+    derive_abscopal_response,
+    derive_response_summary,
+)
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationContext, DerivationRegistry
 from abscopal.toxicity import find_lab_criterion, grade_lab
 
-RECIST_RULE_VERSION = "recist_1_1+irecist/1"
+RECIST_RULE_VERSION = "recist_1_1+irecist+abscopal/2"
 CTCAE_RULE_VERSION = "ctcae_v5/1"
+ABSCOPAL_RULE_VERSION = "abscopal_lesion/1"
 
 
-def _lesion_tables(images: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _lesion_tables(images: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, bool | None]]:
+    """(lesions, measurements, in_field by label) of a subject's assessment images.
+
+    ``in_field`` is the value recorded at the latest assessment that records it (None when no
+    assessment does); the engine's lesion table gets False for None (RECIST 1.1 does not use it).
+    """
     lesions: dict[str, dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
-    for image in images:
+    in_field: dict[str, bool | None] = {}
+    for image in sorted(images, key=lambda i: str(i["assessed_on"])):
         for les in image.get("lesions", []):
             if les.get("deleted_at"):
                 continue
             label = str(les["lesion_label"])
-            # The store does not record irradiation per lesion: in-field is unknown → False.
+            recorded = les.get("in_field")
+            if recorded is not None or label not in in_field:
+                in_field[label] = None if recorded is None else bool(recorded)
             lesions.setdefault(label, {"subject_id": image["subject_id"], "lesion_id": label,
                                        "organ": les.get("organ") or "", "is_nodal":
                                        bool(les.get("is_nodal")), "role": les["category"],
@@ -53,7 +68,34 @@ def _lesion_tables(images: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFrame, p
             rows.append({"subject_id": image["subject_id"], "assessment_date":
                          pd.Timestamp(image["assessed_on"]).date(), "lesion_id": label,
                          "diameter_mm": les.get("diameter_mm"), "status": les.get("status")})
-    return pd.DataFrame(list(lesions.values())), pd.DataFrame(rows)
+    for label, flag in in_field.items():
+        lesions[label]["in_field"] = bool(flag)
+    return pd.DataFrame(list(lesions.values())), pd.DataFrame(rows), in_field
+
+
+def _abscopal(record: PatientRecord, lesions: pd.DataFrame, in_field: Mapping[str, bool | None],
+              params: ResponseParams, day: dt.date) -> dict[str, Any]:
+    """The abscopal analysis of the response engine, when every target's in_field is recorded."""
+    targets = [str(r["lesion_id"]) for r in lesions.to_dict("records") if r["role"] == "target"]
+    unknown = [t for t in targets if in_field.get(t) is None]
+    if not targets or unknown:
+        return {"abscopal_response": None, "reasons": [
+            f"in_field not recorded for target lesion(s) {unknown}" if unknown else "no target lesions"],
+            "rule_version": ABSCOPAL_RULE_VERSION}
+    try:
+        result = derive_abscopal_response(record, params=params)
+    except InputError as exc:
+        return {"abscopal_response": None, "reasons": [str(exc)], "rule_version": ABSCOPAL_RULE_VERSION}
+    at = next((t for t in result.out_of_field if t.assessment_date == day), None)
+    return {
+        "abscopal_response": result.abscopal_response,
+        "in_field_targets": sorted(t for t in targets if in_field[t]),
+        "out_of_field_targets": sorted(t for t in targets if not in_field[t]),
+        "out_of_field_response": None if at is None else at.response.value,
+        "window_end_date": _iso(result.window_end_date),
+        "reasons": list(result.reasons),
+        "rule_version": result.rule_version,
+    }
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -70,13 +112,18 @@ def derive_lesion_response(ctx: DerivationContext) -> Mapping[str, Any] | None:
        (confirmation required unless randomised, RECIST 1.1 §4.6).
     2. The timepoint response reported is the one at this record's date; when two records share
        a date, the later entry stands for that scan.
+    3. ``abscopal`` (only once some lesion has ``in_field`` recorded): the engine's abscopal
+       analysis (``derive_abscopal_response``: out-of-field targets, default definition >= 30 %
+       decrease or lesion CR up to the first overall PD). It needs every target's ``in_field``;
+       otherwise ``abscopal_response`` is None and the reason names the unrecorded targets. It
+       reveals the RT arm: the ``abscopal`` and ``in_field`` keys are hidden from blinded roles.
     """
     # Two records of the same date describe the same scan: the later entry (higher id) wins.
     by_date: dict[str, Mapping[str, Any]] = {}
     for image in sorted([*ctx.subject_records, ctx.record], key=lambda i: int(i["id"])):
         by_date[str(image["assessed_on"])] = image
     images = list(by_date.values())
-    lesions, measurements = _lesion_tables(images)
+    lesions, measurements, in_field = _lesion_tables(images)
     if measurements.empty:
         return None
     record = build_patient_record(str(ctx.record["subject_id"]), lesions, measurements)
@@ -96,6 +143,8 @@ def derive_lesion_response(ctx: DerivationContext) -> Mapping[str, Any] | None:
             "reasons": list(summary.reasons),
             "rule_version": summary.rule_version,
         }
+    if any(flag is not None for flag in in_field.values()):
+        out["abscopal"] = _abscopal(record, lesions, in_field, params, day)
     return out or None
 
 
@@ -128,4 +177,5 @@ def register_clinical_derivations(registry: DerivationRegistry = DEFAULT_REGISTR
     """Register the RECIST/iRECIST and CTCAE hooks (idempotent)."""
     registry.register("lesion_assessments", derive_lesion_response, name="response",
                       rule_version=RECIST_RULE_VERSION)
-    registry.register("labs", derive_lab_grade, name="ctcae", rule_version=CTCAE_RULE_VERSION)
+    registry.register("labs", derive_lab_grade, name="ctcae", rule_version=CTCAE_RULE_VERSION,
+                      uses_history=False)

@@ -59,6 +59,7 @@ class _Registered:
     name: str
     rule_version: str
     hook: DeriveHook
+    uses_history: bool = True
 
 
 @dataclass
@@ -68,13 +69,19 @@ class DerivationRegistry:
     hooks: dict[str, list[_Registered]] = field(default_factory=dict)
 
     def register(
-        self, record_type: str, hook: DeriveHook, *, name: str | None = None, rule_version: str = "1"
+        self, record_type: str, hook: DeriveHook, *, name: str | None = None, rule_version: str = "1",
+        uses_history: bool = True,
     ) -> None:
-        """Register ``hook`` for ``record_type`` (a table name)."""
+        """Register ``hook`` for ``record_type`` (a table name).
+
+        ``uses_history=False`` declares that the hook reads only ``context.record``: when no hook of
+        the record type needs it, ``subject_records`` is left empty and the subject's other
+        records are not loaded (the per-write cost stays flat as a subject's records grow).
+        """
         hook_name = str(name or getattr(hook, "__name__", "hook"))
         entries = self.hooks.setdefault(record_type, [])
         entries[:] = [e for e in entries if e.name != hook_name]
-        entries.append(_Registered(hook_name, rule_version, hook))
+        entries.append(_Registered(hook_name, rule_version, hook, uses_history))
 
     def unregister(self, record_type: str, name: str) -> None:
         """Remove a hook by name (no error if absent)."""
@@ -82,6 +89,10 @@ class DerivationRegistry:
 
     def has_hooks(self, record_type: str) -> bool:
         return bool(self.hooks.get(record_type))
+
+    def needs_history(self, record_type: str) -> bool:
+        """Whether some hook of ``record_type`` reads the subject's other records."""
+        return any(e.uses_history for e in self.hooks.get(record_type, []))
 
     def derive(self, context: DerivationContext) -> dict[str, Any] | None:
         """Run every hook for the context's record type; None when there are none."""

@@ -194,6 +194,24 @@ class AllocationSlot(Base):
     used_by_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), nullable=True)
 
 
+class StageGate(AuditedMixin, Base):
+    """A recorded stage-gate decision of a trial (the open stage is the one the last
+    ``continue`` gate opened, else the protocol's first stage)."""
+
+    __tablename__ = "stage_gates"
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id"), nullable=False, index=True)
+    stage_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # "continue" | "stop"
+    opened_stage_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    evaluable: Mapped[int] = mapped_column(Integer, nullable=False)
+    responses: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dlts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decision: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    reasons: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
+    rule_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    reason_text: Mapped[str] = mapped_column(Text, nullable=False)
+
+
 class Unblinding(SubjectRecordMixin, Base):
     __tablename__ = "unblindings"
     reason_text: Mapped[str] = mapped_column(Text, nullable=False)
@@ -259,6 +277,8 @@ class LesionMeasurement(Base):
     is_nodal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     diameter_mm: Mapped[float | None] = mapped_column(Float, nullable=True)
     status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Inside an irradiated field (None = not recorded). Reveals the RT arm: blinded roles never see it.
+    in_field: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     assessment: Mapped[LesionAssessment] = relationship(back_populates="lesions")
 
@@ -332,7 +352,7 @@ class AuditHead(Base):
 AUDITED_MODELS: tuple[type[AuditedMixin], ...] = (
     Site, User, Trial, ProtocolVersion, Subject, ScreeningResult, Enrolment, Allocation,
     Unblinding, CalendarEntry, RtDelivery, DrugAdministration, LesionAssessment, Lab,
-    AdverseEvent, OffStudy, Death,
+    AdverseEvent, OffStudy, Death, StageGate,
 )
 
 __all__ = [
@@ -357,6 +377,7 @@ __all__ = [
     "RtDelivery",
     "ScreeningResult",
     "Site",
+    "StageGate",
     "Subject",
     "SubjectRecordMixin",
     "Trial",

@@ -10,7 +10,8 @@ Rules
    (:func:`abscopal.api.blinding.shape_for_caller`), which drops :data:`ARM_REVEALING_KEYS`.
 3. Policy where the issue is silent: adverse events and RT deliveries count as arm-revealing (in
    NCT07277777 only the experimental arm gets a seed implant, so RT records and RT-attributed AEs
-   give the arm away); labs do not. Emergency unblinding is for investigators and admins only.
+   give the arm away); labs do not. A lesion's ``in_field`` flag (irradiated lesion) and the
+   derived abscopal analysis built on it reveal the RT arm and are dropped likewise. Emergency unblinding is for investigators and admins only.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ ARM_REVEALING_KEYS: frozenset[str] = frozenset(
         "yaml_text",
         "unblinding",
         "unblindings",
+        "in_field",
+        "abscopal",
     }
 )
 

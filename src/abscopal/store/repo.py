@@ -14,14 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from abscopal.errors import ConflictError, InputError, NotFoundError
 from abscopal.protocol import Protocol, parse_protocol_text
+from abscopal.randomisation import evaluate_stage_gate, next_stage
 from abscopal.store import audit
-from abscopal.store.allocation import AllocationRequest, Allocator, FixedRatioAllocator
+from abscopal.store.allocation import AllocationRequest, Allocator
 from abscopal.store.audit import Actor
 from abscopal.store.derive import DEFAULT_REGISTRY, DerivationContext, DerivationRegistry
 from abscopal.store.models import (
@@ -33,6 +34,7 @@ from abscopal.store.models import (
     LesionAssessment,
     LesionMeasurement,
     ProtocolVersion,
+    StageGate,
     Subject,
     SubjectRecordMixin,
     Trial,
@@ -40,6 +42,7 @@ from abscopal.store.models import (
     utcnow,
 )
 from abscopal.store.permissions import Role, is_site_scoped
+from abscopal.store.randomiser import ProtocolAllocator
 
 M = TypeVar("M", bound=AuditedMixin)
 
@@ -152,7 +155,7 @@ def _run_derivations(session: Session, row: AuditedMixin, registry: DerivationRe
     others = session.execute(
         select(model).where(model.subject_id == row.subject_id, model.deleted_at.is_(None),
                             model.id != row.id).order_by(model.id)
-    ).scalars()
+    ).scalars() if registry.needs_history(table) else ()
     version = session.get(ProtocolVersion, row.protocol_version_id)
     assert version is not None
     ctx = DerivationContext(
@@ -178,6 +181,8 @@ def _set_lesions(row: LesionAssessment, lesions: Sequence[Mapping[str, Any]]) ->
         for key in ("category", "organ", "diameter_mm", "status"):
             setattr(m, key, les.get(key))
         m.is_nodal = bool(les.get("is_nodal", False))
+        if "in_field" in les:  # absent (e.g. a blinded reviewer's edit) keeps the stored value
+            m.in_field = None if les["in_field"] is None else bool(les["in_field"])
         m.deleted_at = None
     for label, m in existing.items():
         if label not in labels and m.deleted_at is None:
@@ -330,6 +335,79 @@ def lock_chain(session: Session) -> None:
         session.flush()
 
 
+@dataclass(frozen=True)
+class StageState:
+    """Where a staged trial stands: the open stage, how many are allocated in it, and whether
+    a ``stop`` gate closed enrolment."""
+
+    open_stage: str | None
+    allocated: int
+    closed_by_gate: int | None
+
+
+def stage_state(session: Session, trial: Trial, protocol: Protocol) -> StageState:
+    """The open stage: the protocol's first stage until a ``continue`` gate opens the next."""
+    if not protocol.design.stages:
+        return StageState(None, 0, None)
+    gates = list(session.execute(
+        select(StageGate).where(StageGate.trial_id == trial.id, StageGate.deleted_at.is_(None))
+        .order_by(StageGate.id)).scalars())
+    open_stage = protocol.design.stages[0].id
+    closed: int | None = None
+    for gate in gates:
+        if gate.stage_id != open_stage:
+            continue
+        if gate.status == "continue" and gate.opened_stage_id:
+            open_stage, closed = gate.opened_stage_id, None
+        elif gate.status == "stop":
+            closed = gate.id
+    allocated = session.execute(
+        select(func.count(Allocation.id)).join(Subject, Subject.id == Allocation.subject_id)
+        .where(Subject.trial_id == trial.id, Allocation.stage_id == open_stage)).scalar_one()
+    return StageState(open_stage, int(allocated), closed)
+
+
+def record_stage_gate(session: Session, *, actor: Actor, trial: Trial, evaluable: int,
+                      responses: int | None, dlts: int | None, decision: bool | None,
+                      reason: str | None) -> StageGate:
+    """Evaluate the open stage's gate (``randomisation.evaluate_stage_gate``) and record the
+    outcome as an audited row; ``continue`` opens the next stage.
+
+    Raises
+    ------
+    InputError
+        The trial has no stages, the open stage is the last one, or the counts are inconsistent.
+    ConflictError
+        The gate is still pending (e.g. Simon n1 not yet evaluable, or a decision is needed).
+    """
+    why = _check_reason(reason)
+    lock_chain(session)
+    version = session.get(ProtocolVersion, trial.current_version_id)
+    assert version is not None
+    protocol = protocol_of(version)
+    state = stage_state(session, trial, protocol)
+    if state.open_stage is None:
+        raise InputError(f"{trial.registry_id} has no stages: there is no gate to decide")
+    stage = next(s for s in protocol.design.stages if s.id == state.open_stage)
+    following = next_stage(protocol, stage.id)
+    if following is None:
+        raise InputError(f"stage {stage.id!r} is the last stage of {trial.registry_id}: no gate follows it")
+    result = evaluate_stage_gate(stage, evaluable=evaluable, responses=responses, dlts=dlts,
+                                 decision=decision)
+    if result.status == "pending":
+        raise ConflictError(f"the gate of stage {stage.id!r} is pending: {'; '.join(result.reasons)}"
+                            + (" (give 'decision')" if result.needs_decision else ""))
+    row = StageGate(trial_id=trial.id, stage_id=stage.id, status=result.status,
+                    opened_stage_id=following.id if result.status == "continue" else None,
+                    evaluable=evaluable, responses=responses, dlts=dlts, decision=decision,
+                    reasons=list(result.reasons), rule_version=result.rule_version,
+                    reason_text=why, created_by=actor.user_id)
+    session.add(row)
+    session.flush()
+    audit.append(session, actor=actor, action="stage_gate", row=row, before=None, reason=why)
+    return row
+
+
 def enrol_subject(session: Session, *, actor: Actor, subject: Subject, enrolled_on: dt.date,
                   stratum: Mapping[str, str], facts: Mapping[str, Any],
                   allocator: Allocator | None = None) -> tuple[Enrolment, Allocation]:
@@ -352,10 +430,20 @@ def enrol_subject(session: Session, *, actor: Actor, subject: Subject, enrolled_
             select(Allocation).join(Subject, Subject.id == Allocation.subject_id)
             .where(Subject.trial_id == trial.id).order_by(Allocation.id)).scalars()
     )
-    chooser = allocator or FixedRatioAllocator()
+    protocol = protocol_of(version)
+    stages = stage_state(session, trial, protocol)
+    if stages.closed_by_gate is not None:
+        raise ConflictError(f"enrolment in stage {stages.open_stage!r} was stopped by stage gate "
+                            f"{stages.closed_by_gate}")
+    if stages.open_stage is not None:
+        size = next(s.size for s in protocol.design.stages if s.id == stages.open_stage)
+        if size is not None and stages.allocated >= size:
+            raise ConflictError(f"stage {stages.open_stage!r} is full ({stages.allocated} of {size} "
+                                "allocated); its gate must open the next stage")
+    chooser = allocator or default_allocator()
     decision = chooser.allocate(AllocationRequest(
-        protocol=protocol_of(version), stratum=dict(stratum), facts=dict(facts), prior=prior,
-        sequence=_DbSequence(session, trial.id, subject.id)))
+        protocol=protocol, stratum=dict(stratum), facts=dict(facts), prior=prior,
+        sequence=_DbSequence(session, trial.id, subject.id), stage_id=stages.open_stage))
     enrolment = create_record(session, Enrolment, actor=actor, values={
         "subject_id": subject.id, "protocol_version_id": version.id, "enrolled_on": enrolled_on,
         "stratum": dict(stratum), "facts": dict(facts)})
@@ -369,6 +457,11 @@ def enrol_subject(session: Session, *, actor: Actor, subject: Subject, enrolled_
     update_record(session, actor=actor, row=subject, changes={"status": "enrolled"},
                   expected_version=subject.version, reason="enrolled and allocated")
     return enrolment, allocation
+
+
+def default_allocator() -> Allocator:
+    """The service's allocator: the protocol's own design via ``abscopal.randomisation``."""
+    return ProtocolAllocator()
 
 
 def unblind_subject(session: Session, *, actor: Actor, subject: Subject, reason: str | None) -> Unblinding:
@@ -402,15 +495,19 @@ def get_visible(session: Session, model: type[M], record_id: int, *, principal: 
 
 __all__ = [
     "Principal",
+    "StageState",
     "amend_trial",
     "create_record",
     "create_trial",
+    "default_allocator",
     "enrol_subject",
     "flush_or_conflict",
     "get_visible",
     "lock_chain",
     "protocol_of",
+    "record_stage_gate",
     "soft_delete",
+    "stage_state",
     "unblind_subject",
     "update_record",
 ]

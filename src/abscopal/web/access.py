@@ -71,7 +71,8 @@ def web_require(resource: str, action: str) -> Any:
     api_check = require(resource, action).dependency
 
     def check(request: Request, principal: WebUser, session: SessionDep) -> Principal:
-        result: Principal = api_check(request, principal, session)
+        # web_principal has put the caller on request.state; the API check reuses it
+        result: Principal = api_check(request, session)
         return result
 
     return Depends(check)

@@ -116,13 +116,15 @@ def assessments_by_subject(session: Session, subject_ids: Sequence[int]) -> dict
         lesions = session.execute(select(
             LesionMeasurement.assessment_id, LesionMeasurement.lesion_label, LesionMeasurement.category,
             LesionMeasurement.organ, LesionMeasurement.is_nodal, LesionMeasurement.diameter_mm,
-            LesionMeasurement.status).where(LesionMeasurement.assessment_id.in_(chunk),
+            LesionMeasurement.status, LesionMeasurement.in_field).where(
+                LesionMeasurement.assessment_id.in_(chunk),
                                             LesionMeasurement.deleted_at.is_(None))
             .order_by(LesionMeasurement.lesion_label))
         for m in lesions:
             heads[m.assessment_id]["lesions"].append({
                 "lesion_label": m.lesion_label, "category": m.category, "organ": m.organ,
-                "is_nodal": m.is_nodal, "diameter_mm": m.diameter_mm, "status": m.status})
+                "is_nodal": m.is_nodal, "diameter_mm": m.diameter_mm, "status": m.status,
+                "in_field": m.in_field})
     return out
 
 
@@ -131,7 +133,8 @@ def assessment_dict(a: LesionAssessment) -> dict[str, Any]:
     return {"id": a.id, "version": a.version, "assessed_on": a.assessed_on, "timepoint": a.timepoint,
             "modality": a.modality, "criteria": a.criteria,
             "lesions": [{"lesion_label": m.lesion_label, "category": m.category, "organ": m.organ,
-                         "is_nodal": m.is_nodal, "diameter_mm": m.diameter_mm, "status": m.status}
+                         "is_nodal": m.is_nodal, "diameter_mm": m.diameter_mm, "status": m.status,
+                         "in_field": m.in_field}
                         for m in a.lesions if m.deleted_at is None]}
 
 

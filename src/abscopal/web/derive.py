@@ -10,9 +10,10 @@ Policies (where the store or the issue is silent; see docs/guides/web.md)
    disappeared; ``not_evaluable`` or no value means not assessed. Non-target and new lesions
    use their status (a new lesion without status is present; ``not_evaluable`` is equivocal).
    A lesion's role is the category of its first appearance.
-2. In field: a lesion is in the irradiated field when an RT delivery's ``target`` equals its
-   label or its organ (case-insensitive). Callers who may not read RT records see no field
-   status.
+2. In field: the lesion's recorded ``in_field`` (latest assessment that records it) decides.
+   Only when no assessment records it, the fallback applies: in the field when an RT
+   delivery's ``target`` equals its label or its organ (case-insensitive). Callers who may not
+   read RT records see no field status.
 3. Confirmation of CR/PR is required unless the trial is randomised (RECIST 1.1 §4.6).
 4. ORR/DCR denominator: enrolled subjects with a baseline assessment; a subject whose
    response cannot be derived counts as NE (in the denominator, not a responder).
@@ -66,13 +67,22 @@ def lesion_value(category: str, diameter_mm: float | None, status: str | None) -
 
 
 def in_field_labels(rt_targets: Iterable[str], lesions: Iterable[Mapping[str, Any]]) -> frozenset[str]:
-    """Labels of lesions inside an irradiated field (policy 2)."""
+    """Labels of lesions inside an irradiated field (policy 2: recorded flag, else name match).
+
+    ``lesions`` are the subject's lesion rows in assessment order (an ``in_field`` key, when
+    present and not None, is the recorded flag).
+    """
     targets = {t.strip().lower() for t in rt_targets if t and t.strip()}
-    out = set()
+    recorded: dict[str, bool] = {}
+    matched: set[str] = set()
     for les in lesions:
-        if str(les["lesion_label"]).lower() in targets or str(les["organ"]).lower() in targets:
-            out.add(str(les["lesion_label"]))
-    return frozenset(out)
+        label = str(les["lesion_label"])
+        if les.get("in_field") is not None:
+            recorded[label] = bool(les["in_field"])
+        if label.lower() in targets or str(les["organ"]).lower() in targets:
+            matched.add(label)
+    return frozenset(label for label in matched | set(recorded)
+                     if recorded.get(label, label in matched))
 
 
 def patient_json(label: str, assessments: Sequence[Mapping[str, Any]], *,

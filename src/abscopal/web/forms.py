@@ -11,6 +11,9 @@ Rules
 2. A checkbox is true when present in the submission.
 3. A mapping field (``dose_metrics``) is typed as ``name=value`` pairs separated by ``;``.
 4. Lesion rows are named ``lesion-<i>-<field>``; a row whose every box is empty is ignored.
+5. A lesion's ``in_field`` is a select: "yes", "no" or empty (not recorded). When the caller may
+   not see it (blinded), the form has no such box and the key is left out, so an edit keeps the
+   stored value.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-LESION_FIELDS = ("lesion_label", "category", "organ", "is_nodal", "diameter_mm", "status")
+LESION_FIELDS = ("lesion_label", "category", "organ", "is_nodal", "diameter_mm", "status", "in_field")
+_IN_FIELD = {"yes": True, "no": False}
 
 
 @dataclass(frozen=True)
@@ -150,10 +154,12 @@ def collect_lesions(form: Mapping[str, str], *, rows: int) -> list[dict[str, Any
     out: list[dict[str, Any]] = []
     for i in range(rows):
         raw = {k: form.get(f"lesion-{i}-{k}", "").strip() for k in LESION_FIELDS}
-        if not any(v for k, v in raw.items() if k not in ("category", "is_nodal")):
+        if not any(v for k, v in raw.items() if k not in ("category", "is_nodal", "in_field")):
             continue
-        row: dict[str, Any] = {k: v for k, v in raw.items() if v and k != "is_nodal"}
+        row: dict[str, Any] = {k: v for k, v in raw.items() if v and k not in ("is_nodal", "in_field")}
         row["is_nodal"] = raw["is_nodal"] not in ("", "0", "false", "off")
+        if f"lesion-{i}-in_field" in form:
+            row["in_field"] = _IN_FIELD.get(raw["in_field"].lower(), raw["in_field"] or None)
         out.append(row)
     return out
 
@@ -161,6 +167,9 @@ def collect_lesions(form: Mapping[str, str], *, rows: int) -> list[dict[str, Any
 def echo_lesions(rows: Sequence[Mapping[str, Any]], *, minimum: int) -> list[dict[str, Any]]:
     """Rows to show in the form: the given ones padded with blanks to ``minimum``."""
     shown: list[dict[str, Any]] = [{k: ("" if r.get(k) is None else r.get(k)) for k in LESION_FIELDS} for r in rows]
+    for r in shown:
+        if isinstance(r["in_field"], bool):
+            r["in_field"] = "yes" if r["in_field"] else "no"
     while len(shown) < minimum:
         shown.append({k: "" for k in LESION_FIELDS} | {"category": "target"})
     return shown

@@ -138,6 +138,7 @@ def _add_routes(router: APIRouter, kind: RecordKind) -> None:
         subject = subject_of(request)
         trial = trial_of(request)
         values = body.model_dump()  # type: ignore[attr-defined]
+        _refuse_blinded_in_field(request, values)
         assert trial.current_version_id is not None
         if kind.check is not None:
             kind.check(_protocol(session, trial.current_version_id), values)
@@ -155,6 +156,7 @@ def _add_routes(router: APIRouter, kind: RecordKind) -> None:
                       p: Annotated[Principal, require(kind.resource, "update")]) -> Any:
         row = _record(session, kind, subject_of(request), record_id)
         changes = body.model_dump(exclude_unset=True, exclude={"version", "reason"})  # type: ignore[attr-defined]
+        _refuse_blinded_in_field(request, changes)
         if kind.check is not None:
             kind.check(_protocol(session, row.protocol_version_id), changes)
         repo.update_record(session, actor=p.actor, row=row, changes=changes, derivations=state.derivations,
@@ -194,10 +196,21 @@ def _table(kind: RecordKind) -> str:
     return str(kind.model.__table__.name)  # type: ignore[attr-defined]
 
 
+def _refuse_blinded_in_field(request: Request, values: dict[str, Any]) -> None:
+    """A blinded caller may not set a lesion's ``in_field`` (it cannot know it without the arm);
+    leaving it out keeps the stored value."""
+    if not getattr(request.state, "blinded", False):
+        return
+    for i, les in enumerate(values.get("lesions") or []):
+        if les.get("in_field") is not None:
+            raise InputError(f"'lesions[{i}].in_field' cannot be set by a blinded role (leave it out)")
+
+
 TABLE_RESOURCE: dict[str, str] = {_table(k): k.resource for k in RECORD_KINDS} | {
     "subjects": "subject",
     "enrolments": "enrolment",
     "allocations": "allocation",
+    "stage_gates": "allocation",
     "unblindings": "unblinding",
     "trials": "trial",
     "protocol_versions": "protocol_version",

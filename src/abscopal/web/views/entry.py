@@ -32,7 +32,7 @@ from abscopal.store import repo
 from abscopal.store.models import SubjectRecordMixin
 from abscopal.store.repo import Principal
 from abscopal.web import data, forms, plugins
-from abscopal.web.access import web_require
+from abscopal.web.access import allowed, web_require
 from abscopal.web.render import ENV, render
 from abscopal.web.views._common import FormDep, redirect
 
@@ -100,11 +100,21 @@ def _check_ae(clean: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _drop_in_field(clean: dict[str, Any] | None, *, keep: bool) -> None:
+    """A caller who may not see ``in_field`` never sets it: the key is removed, so an edit keeps
+    the stored value."""
+    if clean is None or keep:
+        return
+    for les in clean.get("lesions") or []:
+        les.pop("in_field", None)
+
+
 def _handle(kind: RecordKind, request: Request, session: Session, p: Principal,
             form: dict[str, str], record_id: int | None) -> Response:
     trial, subject = trial_of(request), subject_of(request)
     protocol = data.protocol_of_trial(session, trial)
     is_lesion = kind.path == "lesion-assessments"
+    field_visible = is_lesion and allowed(request, p, "rt_delivery")  # in_field reveals the RT arm
     fields = forms.form_fields(kind.create, labels=LABELS, skip=("version", "reason", "lesions"))
     row = _load(session, kind, subject.id, record_id) if record_id is not None else None
     errors: dict[str, str] = {}
@@ -135,6 +145,7 @@ def _handle(kind: RecordKind, request: Request, session: Session, p: Principal,
         clean: dict[str, Any] | None = None
         if not errors:
             clean, errors = forms.validate(kind.create, raw)
+            _drop_in_field(clean, keep=field_visible)
         if clean is not None and not errors and kind.path == "adverse-events":
             errors = _check_ae(clean)
         if clean is not None and not errors:
@@ -180,6 +191,7 @@ def _handle(kind: RecordKind, request: Request, session: Session, p: Principal,
         "version": conflict["version"] if conflict else version, "reason": reason, "conflict": conflict,
         "lesion_rows": forms.echo_lesions(lesion_rows, minimum=LESION_ROWS if not lesion_rows else len(lesion_rows) + 2),
         "is_lesion": is_lesion,
+        "field_visible": field_visible,
         "lab_terms": plugins.lab_terms() if kind.path == "labs" else [],
         "ctcae": plugins.toxicity_available(),
     }
