@@ -126,3 +126,15 @@ def test_422_for_a_domain_input_error_names_the_field(client: TestClient, seeded
     assert err["field"] == "intervention_id"
     assert err["message"] == ("'intervention_id' must name a radiation intervention of the protocol "
                               "['seeds'] (got 'pd1')")
+
+
+def test_startup_warms_the_route_table_with_one_unserved_path(seeded) -> None:  # type: ignore[no-untyped-def]
+    """The lifespan sends one in-process request that no route serves (404), so FastAPI's lazy
+    route tables are built before the first caller (api.main.warm_up)."""
+    from fastapi.testclient import TestClient
+
+    from abscopal.api.main import create_app
+
+    app = create_app(seeded.settings, database=seeded.db)
+    with TestClient(app):
+        assert app.state.warmup_status == 404

@@ -42,3 +42,22 @@ def test_blinded_export_reveals_no_arm(client_for, seeded) -> None:  # type: ign
         assert "seed implant" not in blob and "sintilimab" not in blob
         dm = pd.read_csv(io.StringIO(files["dm.csv"]))
         assert set(dm["ARM"]) <= {"Blinded", "Screen Failure"}
+
+
+def test_trial_report_from_stored_data_is_linked_for_unblinded_roles(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
+    c = client_for("investigator")
+    dashboard = c.get(f"/trials/{seeded.trial_id}").text
+    assert f'href="/trials/{seeded.trial_id}/report.html"' in dashboard
+    r = c.get(f"/trials/{seeded.trial_id}/report.html")
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["content-type"].startswith("text/html")
+    assert "NCT09999901" in r.text  # the stored trial's own report
+
+
+def test_trial_report_is_refused_to_blinded_roles(client_for, seeded) -> None:  # type: ignore[no-untyped-def]
+    for role in ("imaging_reviewer", "statistician"):
+        c = client_for(role)
+        assert "report.html" not in c.get(f"/trials/{seeded.trial_id}").text
+        r = c.get(f"/trials/{seeded.trial_id}/report.html")
+        assert r.status_code == 403
+        assert not [s for s in ARM_STRINGS if s.lower() in r.text.lower()]

@@ -22,10 +22,11 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from abscopal.api.deps import SessionDep, trial_of
+from abscopal.errors import PermissionDeniedError
 from abscopal.exchange.sdtm import build_sdtm, write_sdtm
 from abscopal.protocol import Protocol
 from abscopal.store.models import (
@@ -163,6 +164,27 @@ def sdtm_zip(trial_id: int, request: Request, session: SessionDep,
     name = f"{trial.registry_id}-sdtm{'-blinded' if is_caller_blinded(request) else ''}.zip"
     return Response(buffer.getvalue(), media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/trials/{trial_id}/report.html")
+def trial_report(trial_id: int, request: Request, session: SessionDep,
+                 p: Annotated[Principal, web_require("export", "read")]) -> Response:
+    """The trial report (``abscopal.report``) from the stored data, as the caller may see it.
+
+    Policy: offered to callers who may read allocations (the report groups by arm); a blinded
+    caller gets 403 rather than a pooled report, so no page of the report can name an arm.
+    """
+    if is_caller_blinded(request) or not allowed(request, p, "allocation"):
+        raise PermissionDeniedError("the trial report groups by arm: it is not available to blinded roles")
+    from abscopal.report.derive import derive_trial
+    from abscopal.report.model import ReportOptions, build_report
+    from abscopal.report.render import render_html
+
+    trial = trial_of(request)
+    protocol = data.protocol_of_trial(session, trial)
+    bundle = build_trial_data(session, request, p, trial, protocol)
+    report = build_report(derive_trial(bundle, protocol), protocol, options=ReportOptions(blinded=False))
+    return HTMLResponse(render_html(report, protocol))
 
 
 __all__ = ["build_trial_data", "router"]
