@@ -79,3 +79,13 @@ def test_only_same_site_paths_are_followed_after_login() -> None:
     assert safe_next("https://evil.example") == "/trials"
     assert safe_next("/\\evil") == "/trials"
     assert safe_next(None) == "/trials"
+
+
+def test_pages_switch_off_htmx_eval_and_script_tags(app) -> None:  # type: ignore[no-untyped-def]
+    # The vendored htmx can evaluate attribute text (hx-vars "js:", hx-on); abscopal never
+    # evaluates text, so every page turns that off before htmx loads.
+    with _new_client(app) as c:
+        html = c.get("/login").text
+    config = html.index('name="htmx-config"')
+    assert '"allowEval": false' in html and '"allowScriptTags": false' in html
+    assert config < html.index("/static/htmx.min.js")
